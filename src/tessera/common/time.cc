@@ -1,0 +1,162 @@
+#include "tessera/common/time.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace tessera {
+namespace {
+
+// Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+class Cursor {
+ public:
+  explicit Cursor(std::string_view text) : text_(text) {}
+  bool Done() const { return pos_ >= text_.size(); }
+  char Peek() const { return Done() ? '\0' : text_[pos_]; }
+  void Skip() { ++pos_; }
+  bool Digits(int count, int64_t* out) {
+    int64_t value = 0;
+    for (int i = 0; i < count; ++i) {
+      if (Done() || text_[pos_] < '0' || text_[pos_] > '9') return false;
+      value = value * 10 + (text_[pos_++] - '0');
+    }
+    *out = value;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+bool ValidDate(int64_t month, int64_t day) { return month >= 1 && month <= 12 && day >= 1 && day <= 31; }
+
+}  // namespace
+
+int64_t SystemClock::NowMillis() const {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+const SystemClock& SystemClock::Instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
+std::string FormatIso8601Millis(int64_t epoch_millis) {
+  int64_t days = epoch_millis / 86400000;
+  int64_t rem = epoch_millis % 86400000;
+  if (rem < 0) {
+    rem += 86400000;
+    --days;
+  }
+  int64_t y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),  // NOLINT
+                static_cast<long long>(rem / 60000 % 60),                                 // NOLINT
+                static_cast<long long>(rem / 1000 % 60),                                  // NOLINT
+                static_cast<long long>(rem % 1000));                                      // NOLINT
+  return buf;
+}
+
+Result<int32_t> ParseDate(std::string_view text) {
+  Cursor c(text);
+  int64_t y = 0;
+  int64_t mo = 0;
+  int64_t d = 0;
+  if (!c.Digits(4, &y) || c.Peek() != '-') goto bad;
+  c.Skip();
+  if (!c.Digits(2, &mo) || c.Peek() != '-') goto bad;
+  c.Skip();
+  if (!c.Digits(2, &d) || !c.Done() || !ValidDate(mo, d)) goto bad;
+  return static_cast<int32_t>(DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)));
+bad:
+  return Status::InvalidArgument("not a date (YYYY-MM-DD): '" + std::string(text) + "'");
+}
+
+Result<int64_t> ParseTimestampMicros(std::string_view text) {
+  Cursor c(text);
+  int64_t y = 0;
+  int64_t mo = 0;
+  int64_t d = 0;
+  int64_t h = 0;
+  int64_t mi = 0;
+  int64_t s = 0;
+  int64_t micros = 0;
+  int64_t offset_minutes = 0;
+  if (!c.Digits(4, &y) || c.Peek() != '-') goto bad;
+  c.Skip();
+  if (!c.Digits(2, &mo) || c.Peek() != '-') goto bad;
+  c.Skip();
+  if (!c.Digits(2, &d) || !ValidDate(mo, d)) goto bad;
+  if (c.Peek() == 'T' || c.Peek() == ' ') {
+    c.Skip();
+    if (!c.Digits(2, &h) || c.Peek() != ':') goto bad;
+    c.Skip();
+    if (!c.Digits(2, &mi)) goto bad;
+    if (c.Peek() == ':') {
+      c.Skip();
+      if (!c.Digits(2, &s)) goto bad;
+      if (c.Peek() == '.') {
+        c.Skip();
+        int digits = 0;
+        while (c.Peek() >= '0' && c.Peek() <= '9') {
+          int64_t digit = 0;
+          (void)c.Digits(1, &digit);
+          if (digits < 6) micros = micros * 10 + digit;
+          ++digits;
+        }
+        if (digits == 0) goto bad;
+        for (int i = digits; i < 6; ++i) micros *= 10;
+      }
+    }
+    if (h > 23 || mi > 59 || s > 60) goto bad;
+  }
+  if (c.Peek() == 'Z') {
+    c.Skip();
+  } else if (c.Peek() == '+' || c.Peek() == '-') {
+    int sign = c.Peek() == '-' ? -1 : 1;
+    c.Skip();
+    int64_t oh = 0;
+    int64_t om = 0;
+    if (!c.Digits(2, &oh)) goto bad;
+    if (c.Peek() == ':') c.Skip();
+    if (!c.Done() && !c.Digits(2, &om)) goto bad;
+    offset_minutes = sign * (oh * 60 + om);
+  }
+  if (!c.Done()) goto bad;
+  {
+    int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    int64_t seconds = days * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60;
+    return seconds * 1000000 + micros;
+  }
+bad:
+  return Status::InvalidArgument("not a timestamp (ISO-8601): '" + std::string(text) + "'");
+}
+
+}  // namespace tessera

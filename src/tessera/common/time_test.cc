@@ -1,0 +1,31 @@
+#include "tessera/common/time.h"
+
+#include <gtest/gtest.h>
+
+namespace tessera {
+namespace {
+
+TEST(TimeTest, FormatsIso8601) {
+  EXPECT_EQ(FormatIso8601Millis(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatIso8601Millis(1587968586154), "2020-04-27T06:23:06.154Z");
+}
+
+TEST(TimeTest, ParsesTimestamps) {
+  EXPECT_EQ(*ParseTimestampMicros("1970-01-01"), 0);
+  EXPECT_EQ(*ParseTimestampMicros("2020-04-27T06:23:06.154Z"), 1587968586154000);
+  EXPECT_EQ(*ParseTimestampMicros("2020-04-27 06:23:06.154"), 1587968586154000);
+  EXPECT_EQ(*ParseTimestampMicros("2020-04-27T08:23:06.154+02:00"), 1587968586154000);
+  EXPECT_EQ(*ParseTimestampMicros("1971-07-22T03:06:40.000000Z"), 49000000000000);
+  EXPECT_FALSE(ParseTimestampMicros("2020-13-01").ok());
+  EXPECT_FALSE(ParseTimestampMicros("yesterday").ok());
+  EXPECT_FALSE(ParseTimestampMicros("2020-01-01T10").ok());
+}
+
+TEST(TimeTest, ParsesDates) {
+  EXPECT_EQ(*ParseDate("1970-01-02"), 1);
+  EXPECT_EQ(*ParseDate("1969-12-31"), -1);
+  EXPECT_FALSE(ParseDate("1970-1-2").ok());
+}
+
+}  // namespace
+}  // namespace tessera
