@@ -28,10 +28,10 @@ demo: bootstrap build
 	scripts/demo
 
 format:
-	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+	@git ls-files '*.h' '*.cc' | xargs -r clang-format -i
 
 format-check:
-	@git ls-files '*.h' '*.cc' | xargs clang-format --dry-run --Werror
+	@git ls-files '*.h' '*.cc' | xargs -r clang-format --dry-run --Werror
 
 # clang-tidy is slow on 2 cores: check the files changed against main (or TIDY_FILES=...).
 TIDY_FILES ?= $(shell (git diff --name-only origin/main 2>/dev/null || git diff --name-only HEAD~1) | grep -E '^(src|apps)/.*\.cc$$')

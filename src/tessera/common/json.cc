@@ -20,9 +20,11 @@ std::string DumpJson(const Json& value) {
 }
 
 const Json* JsonFind(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
+  if (!object.is_object())
+    return nullptr;
   auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
+  if (it == object.end() || it->is_null())
+    return nullptr;
   return &*it;
 }
 
@@ -34,18 +36,23 @@ Status WrongType(std::string_view key, const char* expected) {
 
 Result<std::optional<std::string>> JsonOptString(const Json& object, std::string_view key) {
   const Json* v = JsonFind(object, key);
-  if (v == nullptr) return std::optional<std::string>();
-  if (!v->is_string()) return WrongType(key, "a string");
+  if (v == nullptr)
+    return std::optional<std::string>();
+  if (!v->is_string())
+    return WrongType(key, "a string");
   return std::optional<std::string>(v->get_ref<const std::string&>());
 }
 
 Result<std::optional<int64_t>> JsonOptInt(const Json& object, std::string_view key) {
   const Json* v = JsonFind(object, key);
-  if (v == nullptr) return std::optional<int64_t>();
-  if (v->is_number_integer()) return std::optional<int64_t>(v->get<int64_t>());
+  if (v == nullptr)
+    return std::optional<int64_t>();
+  if (v->is_number_integer())
+    return std::optional<int64_t>(v->get<int64_t>());
   if (v->is_number_unsigned()) {
     uint64_t u = v->get<uint64_t>();
-    if (u > static_cast<uint64_t>(INT64_MAX)) return WrongType(key, "a 64-bit integer");
+    if (u > static_cast<uint64_t>(INT64_MAX))
+      return WrongType(key, "a 64-bit integer");
     return std::optional<int64_t>(static_cast<int64_t>(u));
   }
   return WrongType(key, "an integer");
@@ -53,20 +60,24 @@ Result<std::optional<int64_t>> JsonOptInt(const Json& object, std::string_view k
 
 Result<std::optional<bool>> JsonOptBool(const Json& object, std::string_view key) {
   const Json* v = JsonFind(object, key);
-  if (v == nullptr) return std::optional<bool>();
-  if (!v->is_boolean()) return WrongType(key, "a boolean");
+  if (v == nullptr)
+    return std::optional<bool>();
+  if (!v->is_boolean())
+    return WrongType(key, "a boolean");
   return std::optional<bool>(v->get<bool>());
 }
 
 Result<std::string> JsonString(const Json& object, std::string_view key) {
   TESSERA_ASSIGN_OR_RETURN(auto v, JsonOptString(object, key));
-  if (!v) return Status::Corruption("missing field '" + std::string(key) + "'");
+  if (!v)
+    return Status::Corruption("missing field '" + std::string(key) + "'");
   return std::move(*v);
 }
 
 Result<int64_t> JsonInt(const Json& object, std::string_view key) {
   TESSERA_ASSIGN_OR_RETURN(auto v, JsonOptInt(object, key));
-  if (!v) return Status::Corruption("missing field '" + std::string(key) + "'");
+  if (!v)
+    return Status::Corruption("missing field '" + std::string(key) + "'");
   return *v;
 }
 

@@ -11,10 +11,14 @@ namespace {
 
 LogLevel InitialLevel() {
   const char* env = std::getenv("TESSERA_LOG");
-  if (env == nullptr) return LogLevel::kWarn;
-  if (std::strcmp(env, "debug") == 0) return LogLevel::kDebug;
-  if (std::strcmp(env, "info") == 0) return LogLevel::kInfo;
-  if (std::strcmp(env, "error") == 0) return LogLevel::kError;
+  if (env == nullptr)
+    return LogLevel::kWarn;
+  if (std::strcmp(env, "debug") == 0)
+    return LogLevel::kDebug;
+  if (std::strcmp(env, "info") == 0)
+    return LogLevel::kInfo;
+  if (std::strcmp(env, "error") == 0)
+    return LogLevel::kError;
   return LogLevel::kWarn;
 }
 
@@ -28,7 +32,8 @@ std::atomic<LogLevel>& Level() {
 void SetLogLevel(LogLevel level) { Level().store(level); }
 
 void Log(LogLevel level, std::string_view message) {
-  if (level < Level().load()) return;
+  if (level < Level().load())
+    return;
   static std::mutex mutex;
   static const char* const kNames[] = {"debug", "info", "warning", "error"};
   std::lock_guard<std::mutex> lock(mutex);

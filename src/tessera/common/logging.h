@@ -19,9 +19,10 @@ namespace internal {
 }  // namespace tessera
 
 /// Abort if the invariant does not hold. Guards invariants, never input.
-#define TESSERA_CHECK(cond)                                         \
-  do {                                                              \
-    if (!(cond)) ::tessera::internal::CheckFailed(#cond, __FILE__, __LINE__); \
+#define TESSERA_CHECK(cond)                                        \
+  do {                                                             \
+    if (!(cond))                                                   \
+      ::tessera::internal::CheckFailed(#cond, __FILE__, __LINE__); \
   } while (false)
 
 #ifdef NDEBUG

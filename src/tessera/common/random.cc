@@ -1,9 +1,9 @@
 #include "tessera/common/random.h"
 
-#include <sys/random.h>
-
 #include <cerrno>
 #include <cstdio>
+
+#include <sys/random.h>
 
 #include "tessera/common/logging.h"
 
@@ -13,7 +13,8 @@ void RandomBytes(void* out, size_t size) {
   auto* p = static_cast<unsigned char*>(out);
   while (size > 0) {
     ssize_t n = getrandom(p, size, 0);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR)
+      continue;
     TESSERA_CHECK(n > 0);
     p += n;
     size -= static_cast<size_t>(n);

@@ -14,7 +14,7 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   // Implicit on purpose, so that `return value;` and `return Status::NotFound(...)` both work.
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     TESSERA_CHECK(!status_.ok());
   }
@@ -54,7 +54,8 @@ class [[nodiscard]] Result {
 
 #define TESSERA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                                  \
-  if (!tmp.ok()) return tmp.status();                  \
+  if (!tmp.ok())                                       \
+    return tmp.status();                               \
   lhs = std::move(tmp).value()
 
 /// Evaluate an expression returning Result<T>; on error return its Status, else assign the value.

@@ -4,18 +4,30 @@ namespace tessera {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kAlreadyExists: return "AlreadyExists";
-    case StatusCode::kPermissionDenied: return "PermissionDenied";
-    case StatusCode::kUnauthenticated: return "Unauthenticated";
-    case StatusCode::kConflict: return "Conflict";
-    case StatusCode::kUnsupported: return "Unsupported";
-    case StatusCode::kIoError: return "IoError";
-    case StatusCode::kCorruption: return "Corruption";
-    case StatusCode::kInternal: return "Internal";
-    case StatusCode::kCancelled: return "Cancelled";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
+    case StatusCode::kUnauthenticated:
+      return "Unauthenticated";
+    case StatusCode::kConflict:
+      return "Conflict";
+    case StatusCode::kUnsupported:
+      return "Unsupported";
+    case StatusCode::kIoError:
+      return "IoError";
+    case StatusCode::kCorruption:
+      return "Corruption";
+    case StatusCode::kInternal:
+      return "Internal";
+    case StatusCode::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }
@@ -42,7 +54,8 @@ const std::string& Status::message() const {
 }
 
 Status Status::WithContext(std::string_view context) const {
-  if (ok()) return {};
+  if (ok())
+    return {};
   std::string msg(context);
   msg += ": ";
   msg += state_->message;
@@ -50,7 +63,8 @@ Status Status::WithContext(std::string_view context) const {
 }
 
 std::string Status::ToString() const {
-  if (ok()) return "OK";
+  if (ok())
+    return "OK";
   std::string out(StatusCodeName(state_->code));
   out += ": ";
   out += state_->message;

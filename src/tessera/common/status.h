@@ -39,9 +39,13 @@ class [[nodiscard]] Status {
   ~Status() = default;
 
   static Status OK() { return {}; }
-  static Status InvalidArgument(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {StatusCode::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
-  static Status AlreadyExists(std::string msg) { return {StatusCode::kAlreadyExists, std::move(msg)}; }
+  static Status AlreadyExists(std::string msg) {
+    return {StatusCode::kAlreadyExists, std::move(msg)};
+  }
   static Status PermissionDenied(std::string msg) {
     return {StatusCode::kPermissionDenied, std::move(msg)};
   }
@@ -82,15 +86,17 @@ class [[nodiscard]] Status {
 #define TESSERA_CONCAT(a, b) TESSERA_CONCAT_INNER(a, b)
 
 /// Evaluate an expression returning Status; return it from the caller if it is not OK.
-#define TESSERA_RETURN_NOT_OK(expr)                   \
-  do {                                                \
-    ::tessera::Status _tessera_status = (expr);       \
-    if (!_tessera_status.ok()) return _tessera_status; \
+#define TESSERA_RETURN_NOT_OK(expr)             \
+  do {                                          \
+    ::tessera::Status _tessera_status = (expr); \
+    if (!_tessera_status.ok())                  \
+      return _tessera_status;                   \
   } while (false)
 
 /// Like TESSERA_RETURN_NOT_OK, prefixing the message with a context string.
-#define TESSERA_RETURN_NOT_OK_CTX(expr, context)                          \
-  do {                                                                    \
-    ::tessera::Status _tessera_status = (expr);                           \
-    if (!_tessera_status.ok()) return _tessera_status.WithContext(context); \
+#define TESSERA_RETURN_NOT_OK_CTX(expr, context)   \
+  do {                                             \
+    ::tessera::Status _tessera_status = (expr);    \
+    if (!_tessera_status.ok())                     \
+      return _tessera_status.WithContext(context); \
   } while (false)

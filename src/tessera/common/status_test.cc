@@ -8,7 +8,8 @@ namespace tessera {
 namespace {
 
 Result<int> Half(int x) {
-  if (x % 2 != 0) return Status::InvalidArgument("odd");
+  if (x % 2 != 0)
+    return Status::InvalidArgument("odd");
   return x / 2;
 }
 

@@ -6,9 +6,12 @@ namespace tessera {
 namespace {
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -78,7 +81,8 @@ std::string HiveEscape(std::string_view value) {
 std::string QuoteIdentifier(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {
-    if (c == '"') out += '"';
+    if (c == '"')
+      out += '"';
     out += c;
   }
   out += '"';
@@ -88,7 +92,8 @@ std::string QuoteIdentifier(std::string_view name) {
 std::string QuoteLiteral(std::string_view value) {
   std::string out = "'";
   for (char c : value) {
-    if (c == '\'') out += '\'';
+    if (c == '\'')
+      out += '\'';
     out += c;
   }
   out += '\'';
@@ -99,7 +104,8 @@ Result<int64_t> ParseInt64(std::string_view text) {
   int64_t value = 0;
   const char* begin = text.data();
   const char* end = text.data() + text.size();
-  if (!text.empty() && text[0] == '+') ++begin;
+  if (!text.empty() && text[0] == '+')
+    ++begin;
   auto [ptr, ec] = std::from_chars(begin, end, value);
   if (text.empty() || ec != std::errc() || ptr != end) {
     return Status::InvalidArgument("not an integer: '" + std::string(text) + "'");
@@ -121,7 +127,8 @@ std::vector<std::string> Split(std::string_view text, char separator) {
   while (true) {
     size_t pos = text.find(separator, start);
     parts.emplace_back(text.substr(start, pos - start));
-    if (pos == std::string_view::npos) break;
+    if (pos == std::string_view::npos)
+      break;
     start = pos + 1;
   }
   return parts;
@@ -130,7 +137,8 @@ std::vector<std::string> Split(std::string_view text, char separator) {
 std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += separator;
+    if (i > 0)
+      out += separator;
     out += parts[i];
   }
   return out;
@@ -139,7 +147,8 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
 std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }

@@ -37,7 +37,8 @@ class Cursor {
   bool Digits(int count, int64_t* out) {
     int64_t value = 0;
     for (int i = 0; i < count; ++i) {
-      if (Done() || text_[pos_] < '0' || text_[pos_] > '9') return false;
+      if (Done() || text_[pos_] < '0' || text_[pos_] > '9')
+        return false;
       value = value * 10 + (text_[pos_++] - '0');
     }
     *out = value;
@@ -49,7 +50,9 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-bool ValidDate(int64_t month, int64_t day) { return month >= 1 && month <= 12 && day >= 1 && day <= 31; }
+bool ValidDate(int64_t month, int64_t day) {
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
 
 }  // namespace
 
@@ -78,9 +81,9 @@ std::string FormatIso8601Millis(int64_t epoch_millis) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),  // NOLINT
-                static_cast<long long>(rem / 60000 % 60),                                 // NOLINT
-                static_cast<long long>(rem / 1000 % 60),                                  // NOLINT
-                static_cast<long long>(rem % 1000));                                      // NOLINT
+                static_cast<long long>(rem / 60000 % 60),                                // NOLINT
+                static_cast<long long>(rem / 1000 % 60),                                 // NOLINT
+                static_cast<long long>(rem % 1000));                                     // NOLINT
   return buf;
 }
 
@@ -89,12 +92,16 @@ Result<int32_t> ParseDate(std::string_view text) {
   int64_t y = 0;
   int64_t mo = 0;
   int64_t d = 0;
-  if (!c.Digits(4, &y) || c.Peek() != '-') goto bad;
+  if (!c.Digits(4, &y) || c.Peek() != '-')
+    goto bad;
   c.Skip();
-  if (!c.Digits(2, &mo) || c.Peek() != '-') goto bad;
+  if (!c.Digits(2, &mo) || c.Peek() != '-')
+    goto bad;
   c.Skip();
-  if (!c.Digits(2, &d) || !c.Done() || !ValidDate(mo, d)) goto bad;
-  return static_cast<int32_t>(DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)));
+  if (!c.Digits(2, &d) || !c.Done() || !ValidDate(mo, d))
+    goto bad;
+  return static_cast<int32_t>(
+      DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)));
 bad:
   return Status::InvalidArgument("not a date (YYYY-MM-DD): '" + std::string(text) + "'");
 }
@@ -109,33 +116,43 @@ Result<int64_t> ParseTimestampMicros(std::string_view text) {
   int64_t s = 0;
   int64_t micros = 0;
   int64_t offset_minutes = 0;
-  if (!c.Digits(4, &y) || c.Peek() != '-') goto bad;
+  if (!c.Digits(4, &y) || c.Peek() != '-')
+    goto bad;
   c.Skip();
-  if (!c.Digits(2, &mo) || c.Peek() != '-') goto bad;
+  if (!c.Digits(2, &mo) || c.Peek() != '-')
+    goto bad;
   c.Skip();
-  if (!c.Digits(2, &d) || !ValidDate(mo, d)) goto bad;
+  if (!c.Digits(2, &d) || !ValidDate(mo, d))
+    goto bad;
   if (c.Peek() == 'T' || c.Peek() == ' ') {
     c.Skip();
-    if (!c.Digits(2, &h) || c.Peek() != ':') goto bad;
+    if (!c.Digits(2, &h) || c.Peek() != ':')
+      goto bad;
     c.Skip();
-    if (!c.Digits(2, &mi)) goto bad;
+    if (!c.Digits(2, &mi))
+      goto bad;
     if (c.Peek() == ':') {
       c.Skip();
-      if (!c.Digits(2, &s)) goto bad;
+      if (!c.Digits(2, &s))
+        goto bad;
       if (c.Peek() == '.') {
         c.Skip();
         int digits = 0;
         while (c.Peek() >= '0' && c.Peek() <= '9') {
           int64_t digit = 0;
           (void)c.Digits(1, &digit);
-          if (digits < 6) micros = micros * 10 + digit;
+          if (digits < 6)
+            micros = micros * 10 + digit;
           ++digits;
         }
-        if (digits == 0) goto bad;
-        for (int i = digits; i < 6; ++i) micros *= 10;
+        if (digits == 0)
+          goto bad;
+        for (int i = digits; i < 6; ++i)
+          micros *= 10;
       }
     }
-    if (h > 23 || mi > 59 || s > 60) goto bad;
+    if (h > 23 || mi > 59 || s > 60)
+      goto bad;
   }
   if (c.Peek() == 'Z') {
     c.Skip();
@@ -144,12 +161,16 @@ Result<int64_t> ParseTimestampMicros(std::string_view text) {
     c.Skip();
     int64_t oh = 0;
     int64_t om = 0;
-    if (!c.Digits(2, &oh)) goto bad;
-    if (c.Peek() == ':') c.Skip();
-    if (!c.Done() && !c.Digits(2, &om)) goto bad;
+    if (!c.Digits(2, &oh))
+      goto bad;
+    if (c.Peek() == ':')
+      c.Skip();
+    if (!c.Done() && !c.Digits(2, &om))
+      goto bad;
     offset_minutes = sign * (oh * 60 + om);
   }
-  if (!c.Done()) goto bad;
+  if (!c.Done())
+    goto bad;
   {
     int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     int64_t seconds = days * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60;

@@ -1,13 +1,14 @@
 #include "tessera/storage/local_storage.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include <sys/stat.h>
 
 #include "tessera/common/random.h"
 
@@ -18,9 +19,12 @@ namespace {
 
 Status ErrnoStatus(std::string_view what, std::string_view path, int err) {
   std::string msg = std::string(what) + " '" + std::string(path) + "': " + std::strerror(err);
-  if (err == ENOENT) return Status::NotFound(std::move(msg));
-  if (err == EEXIST) return Status::AlreadyExists(std::move(msg));
-  if (err == EACCES || err == EPERM) return Status::PermissionDenied(std::move(msg));
+  if (err == ENOENT)
+    return Status::NotFound(std::move(msg));
+  if (err == EEXIST)
+    return Status::AlreadyExists(std::move(msg));
+  if (err == EACCES || err == EPERM)
+    return Status::PermissionDenied(std::move(msg));
   return Status::IoError(std::move(msg));
 }
 
@@ -32,7 +36,8 @@ class FileDescriptor {
  public:
   explicit FileDescriptor(int fd) : fd_(fd) {}
   ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0)
+      ::close(fd_);
   }
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
@@ -48,7 +53,8 @@ Status WriteAll(int fd, std::string_view data, std::string_view path) {
   while (left > 0) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return ErrnoStatus("writing", path, errno);
     }
     p += n;
@@ -59,9 +65,11 @@ Status WriteAll(int fd, std::string_view data, std::string_view path) {
 
 Status FsyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("opening directory", dir, errno);
+  if (fd < 0)
+    return ErrnoStatus("opening directory", dir, errno);
   FileDescriptor guard(fd);
-  if (::fsync(fd) != 0) return ErrnoStatus("syncing directory", dir, errno);
+  if (::fsync(fd) != 0)
+    return ErrnoStatus("syncing directory", dir, errno);
   return Status::OK();
 }
 
@@ -70,15 +78,18 @@ Result<std::string> WriteTemp(std::string_view path, std::string_view data) {
   fs::path target(path);
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
-  if (ec) return ErrnoStatus("creating directory", target.parent_path().string(), ec.value());
-  std::string tmp = (target.parent_path() / ("." + target.filename().string() + "." +
-                                             RandomUuid() + ".tmp"))
-                        .string();
+  if (ec)
+    return ErrnoStatus("creating directory", target.parent_path().string(), ec.value());
+  std::string tmp =
+      (target.parent_path() / ("." + target.filename().string() + "." + RandomUuid() + ".tmp"))
+          .string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("creating", tmp, errno);
+  if (fd < 0)
+    return ErrnoStatus("creating", tmp, errno);
   FileDescriptor guard(fd);
   Status st = WriteAll(fd, data, tmp);
-  if (st.ok() && ::fsync(fd) != 0) st = ErrnoStatus("syncing", tmp, errno);
+  if (st.ok() && ::fsync(fd) != 0)
+    st = ErrnoStatus("syncing", tmp, errno);
   if (!st.ok()) {
     ::unlink(tmp.c_str());
     return st;
@@ -90,8 +101,10 @@ Result<std::string> WriteTemp(std::string_view path, std::string_view data) {
 
 std::string JoinPath(std::string_view base, std::string_view child) {
   std::string out(base);
-  while (!out.empty() && out.back() == '/') out.pop_back();
-  while (!child.empty() && child.front() == '/') child.remove_prefix(1);
+  while (!out.empty() && out.back() == '/')
+    out.pop_back();
+  while (!child.empty() && child.front() == '/')
+    child.remove_prefix(1);
   out += '/';
   out += child;
   return out;
@@ -102,16 +115,19 @@ Result<std::vector<FileInfo>> LocalStorage::List(std::string_view dir) {
   std::error_code ec;
   fs::directory_iterator it(fs::path(dir), ec);
   if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) return out;
+    if (ec == std::errc::no_such_file_or_directory)
+      return out;
     return ErrnoStatus("listing", dir, ec.value());
   }
   for (const auto& entry : it) {
     struct stat st {};
     std::string p = entry.path().string();
-    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
     out.push_back({std::move(p), static_cast<int64_t>(st.st_size), MtimeMillis(st)});
   }
-  std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return out;
 }
 
@@ -120,25 +136,31 @@ Result<std::vector<FileInfo>> LocalStorage::ListRecursive(std::string_view dir) 
   std::error_code ec;
   fs::recursive_directory_iterator it(fs::path(dir), ec);
   if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) return out;
+    if (ec == std::errc::no_such_file_or_directory)
+      return out;
     return ErrnoStatus("listing", dir, ec.value());
   }
   for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
-    if (ec) return ErrnoStatus("listing", dir, ec.value());
+    if (ec)
+      return ErrnoStatus("listing", dir, ec.value());
     struct stat st {};
     std::string p = it->path().string();
-    if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
     out.push_back({std::move(p), static_cast<int64_t>(st.st_size), MtimeMillis(st)});
   }
-  std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return out;
 }
 
 Result<FileInfo> LocalStorage::Stat(std::string_view path) {
   struct stat st {};
   std::string p(path);
-  if (::stat(p.c_str(), &st) != 0) return ErrnoStatus("stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return Status::NotFound("not a file: '" + p + "'");
+  if (::stat(p.c_str(), &st) != 0)
+    return ErrnoStatus("stat", path, errno);
+  if (!S_ISREG(st.st_mode))
+    return Status::NotFound("not a file: '" + p + "'");
   return FileInfo{p, static_cast<int64_t>(st.st_size), MtimeMillis(st)};
 }
 
@@ -153,10 +175,12 @@ Result<std::string> LocalStorage::ReadRange(std::string_view path, int64_t offse
   }
   std::string p(path);
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("opening", path, errno);
+  if (fd < 0)
+    return ErrnoStatus("opening", path, errno);
   FileDescriptor guard(fd);
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", path, errno);
+  if (::fstat(fd, &st) != 0)
+    return ErrnoStatus("stat", path, errno);
   if (offset > st.st_size || length > st.st_size - offset) {
     return Status::Corruption("'" + p + "' has " + std::to_string(st.st_size) +
                               " bytes; cannot read " + std::to_string(length) + " at offset " +
@@ -165,12 +189,15 @@ Result<std::string> LocalStorage::ReadRange(std::string_view path, int64_t offse
   std::string out(static_cast<size_t>(length), '\0');
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::pread(fd, out.data() + done, out.size() - done, offset + static_cast<off_t>(done));
+    ssize_t n =
+        ::pread(fd, out.data() + done, out.size() - done, offset + static_cast<off_t>(done));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return ErrnoStatus("reading", path, errno);
     }
-    if (n == 0) return Status::Corruption("'" + p + "' shrank while reading");
+    if (n == 0)
+      return Status::Corruption("'" + p + "' shrank while reading");
     done += static_cast<size_t>(n);
   }
   return out;
@@ -184,7 +211,8 @@ Status LocalStorage::PutIfAbsent(std::string_view path, std::string_view data) {
   int rc = ::link(tmp.c_str(), target.c_str());
   int err = errno;
   ::unlink(tmp.c_str());
-  if (rc != 0) return ErrnoStatus("creating", path, err);
+  if (rc != 0)
+    return ErrnoStatus("creating", path, err);
   return FsyncDir(fs::path(target).parent_path().string());
 }
 
@@ -201,7 +229,8 @@ Status LocalStorage::Put(std::string_view path, std::string_view data) {
 
 Status LocalStorage::Delete(std::string_view path) {
   std::string p(path);
-  if (::unlink(p.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("deleting", path, errno);
+  if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+    return ErrnoStatus("deleting", path, errno);
   return Status::OK();
 }
 

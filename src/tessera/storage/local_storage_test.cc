@@ -1,10 +1,10 @@
 #include "tessera/storage/local_storage.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "tessera/testing/test_util.h"
 
@@ -33,10 +33,12 @@ TEST(LocalStorageTest, ExactlyOneConcurrentPutIfAbsentWins) {
   std::atomic<int> wins{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
-      if (fs.PutIfAbsent(path, std::to_string(i)).ok()) ++wins;
+      if (fs.PutIfAbsent(path, std::to_string(i)).ok())
+        ++wins;
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(wins.load(), 1);
 }
 

@@ -11,8 +11,8 @@ namespace tessera::storage {
 
 /// One object (file) in a store.
 struct FileInfo {
-  std::string path;                 // full path, as given to the store
-  int64_t size = 0;                 // bytes
+  std::string path;                  // full path, as given to the store
+  int64_t size = 0;                  // bytes
   int64_t modification_time_ms = 0;  // milliseconds since the epoch
 };
 

@@ -26,7 +26,8 @@ std::filesystem::path SourceDir() {
 
 std::filesystem::path DeltaFixturesDir() {
   const char* env = std::getenv("TESSERA_FIXTURES_DIR");
-  if (env != nullptr) return env;
+  if (env != nullptr)
+    return env;
   return SourceDir().parent_path() / "shared" / "fixtures" / "delta";
 }
 

@@ -8,21 +8,21 @@
 #include "tessera/common/result.h"
 
 /// Test-only helpers shared by every module's tests.
-#define ASSERT_OK(expr)                                    \
-  do {                                                     \
-    ::tessera::Status _st = (expr);                        \
+#define ASSERT_OK(expr)                                       \
+  do {                                                        \
+    ::tessera::Status _st = (expr);                           \
     ASSERT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
   } while (false)
 
-#define EXPECT_OK(expr)                                    \
-  do {                                                     \
-    ::tessera::Status _st = (expr);                        \
+#define EXPECT_OK(expr)                                       \
+  do {                                                        \
+    ::tessera::Status _st = (expr);                           \
     EXPECT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
   } while (false)
 
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                        \
-  auto tmp = (rexpr);                                                     \
-  ASSERT_TRUE(tmp.ok()) << #rexpr << ": " << tmp.status().ToString();     \
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)                    \
+  auto tmp = (rexpr);                                                 \
+  ASSERT_TRUE(tmp.ok()) << #rexpr << ": " << tmp.status().ToString(); \
   lhs = std::move(tmp).value()
 
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
