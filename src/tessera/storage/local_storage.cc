@@ -110,7 +110,10 @@ std::string JoinPath(std::string_view base, std::string_view child) {
   return out;
 }
 
-Result<std::vector<FileInfo>> LocalStorage::List(std::string_view dir) {
+Result<std::vector<FileInfo>> LocalStorage::List(std::string_view dir) { return ListFrom(dir, ""); }
+
+Result<std::vector<FileInfo>> LocalStorage::ListFrom(std::string_view dir,
+                                                     std::string_view start_name) {
   std::vector<FileInfo> out;
   std::error_code ec;
   fs::directory_iterator it(fs::path(dir), ec);
@@ -120,6 +123,9 @@ Result<std::vector<FileInfo>> LocalStorage::List(std::string_view dir) {
     return ErrnoStatus("listing", dir, ec.value());
   }
   for (const auto& entry : it) {
+    // Filter by name before stat(): a 100k-entry log costs one readdir, not 100k stats.
+    if (entry.path().filename().native() < start_name)
+      continue;
     struct stat st {};
     std::string p = entry.path().string();
     if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode))

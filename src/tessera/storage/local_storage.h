@@ -13,6 +13,8 @@ namespace tessera::storage {
 class LocalStorage : public Storage {
  public:
   Result<std::vector<FileInfo>> List(std::string_view dir) override;
+  Result<std::vector<FileInfo>> ListFrom(std::string_view dir,
+                                         std::string_view start_name) override;
   Result<std::vector<FileInfo>> ListRecursive(std::string_view dir) override;
   Result<FileInfo> Stat(std::string_view path) override;
   Result<std::string> Read(std::string_view path) override;

@@ -54,6 +54,9 @@ TEST(LocalStorageTest, ListIsSortedAndSkipsDirectories) {
   EXPECT_EQ(files[1].size, 1);
   ASSERT_OK_AND_ASSIGN(auto all, fs.ListRecursive(dir.path().string()));
   EXPECT_EQ(all.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto from_b, fs.ListFrom(dir.path().string(), "b"));
+  ASSERT_EQ(from_b.size(), 1u);
+  EXPECT_EQ(from_b[0].path, dir.Sub("b"));
   ASSERT_OK_AND_ASSIGN(auto none, fs.List(dir.Sub("missing")));
   EXPECT_TRUE(none.empty());
 }

@@ -25,6 +25,10 @@ class Storage {
   /// List the objects directly under a directory (not recursive, no subdirectories), sorted by
   /// path. A missing directory gives an empty list.
   virtual Result<std::vector<FileInfo>> List(std::string_view dir) = 0;
+  /// Like List, but only objects whose file name is >= `start_name` (S3 StartAfter-style), so a
+  /// long Delta log is listed from a checkpoint on without touching older entries.
+  virtual Result<std::vector<FileInfo>> ListFrom(std::string_view dir,
+                                                 std::string_view start_name) = 0;
   /// List every object under a directory, recursively, sorted by path.
   virtual Result<std::vector<FileInfo>> ListRecursive(std::string_view dir) = 0;
   /// Return an object's size and modification time, or kNotFound.
