@@ -1,0 +1,54 @@
+#include "tessera/cli/args.h"
+
+namespace tessera::cli {
+
+std::optional<std::string> Args::Option(const std::string& name) const {
+  auto it = options.find(name);
+  if (it == options.end())
+    return std::nullopt;
+  return it->second;
+}
+
+Result<Args> ParseArgs(const std::vector<std::string>& argv,
+                       const std::set<std::string>& value_options,
+                       const std::set<std::string>& flag_options) {
+  Args args;
+  bool only_positional = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (only_positional || arg.size() < 2 || arg.rfind("--", 0) != 0) {
+      if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg != "-") {
+        return Status::InvalidArgument("unknown option '" + arg + "'");
+      }
+      args.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::optional<std::string> value;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (flag_options.count(name) != 0) {
+      if (value)
+        return Status::InvalidArgument("option '--" + name + "' takes no value");
+      args.flags.insert(name);
+    } else if (value_options.count(name) != 0) {
+      if (!value) {
+        if (i + 1 >= argv.size())
+          return Status::InvalidArgument("option '--" + name + "' needs a value");
+        value = argv[++i];
+      }
+      args.options[name] = *value;
+    } else {
+      return Status::InvalidArgument("unknown option '--" + name + "'");
+    }
+  }
+  return args;
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tessera/common/result.h"
+
+namespace tessera::cli {
+
+/// Parsed command-line arguments: `--name value`, `--name=value`, boolean `--flag`, positionals.
+/// Plain value type.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  std::set<std::string> flags;
+
+  bool Flag(const std::string& name) const { return flags.count(name) != 0; }
+  std::optional<std::string> Option(const std::string& name) const;
+};
+
+/// Parse `argv` against the options that take a value and the boolean flags a command accepts.
+/// Return kInvalidArgument naming an unknown option or a missing value (a usage error: exit 2).
+Result<Args> ParseArgs(const std::vector<std::string>& argv,
+                       const std::set<std::string>& value_options,
+                       const std::set<std::string>& flag_options);
+
+}  // namespace tessera::cli

@@ -1,0 +1,28 @@
+#include "tessera/cli/args.h"
+
+#include <gtest/gtest.h>
+
+namespace tessera::cli {
+namespace {
+
+TEST(ParseArgsTest, ParsesOptionsFlagsAndPositionals) {
+  auto args = ParseArgs({"a", "--format", "csv", "--json", "--data-dir=/x", "--", "--b"},
+                        {"format", "data-dir"}, {"json"});
+  ASSERT_TRUE(args.ok());
+  EXPECT_EQ(args->positional, (std::vector<std::string>{"a", "--b"}));
+  EXPECT_EQ(args->Option("format"), "csv");
+  EXPECT_EQ(args->Option("data-dir"), "/x");
+  EXPECT_TRUE(args->Flag("json"));
+}
+
+TEST(ParseArgsTest, RejectsUnknownAndMissingValues) {
+  EXPECT_EQ(ParseArgs({"--nope"}, {}, {}).status().message(), "unknown option '--nope'");
+  EXPECT_EQ(ParseArgs({"--format"}, {"format"}, {}).status().message(),
+            "option '--format' needs a value");
+  EXPECT_EQ(ParseArgs({"--json=1"}, {}, {"json"}).status().message(),
+            "option '--json' takes no value");
+  EXPECT_FALSE(ParseArgs({"-x"}, {}, {}).ok());
+}
+
+}  // namespace
+}  // namespace tessera::cli

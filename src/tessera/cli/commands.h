@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tessera/common/status.h"
+
+namespace tessera::cli {
+
+/// Run the `tessera` command line; return the process exit code (0 ok, 1 runtime error, 2 usage).
+int Main(const std::vector<std::string>& args);
+
+/// `tessera sql ...`, `tessera table ...`: each takes the arguments after its name.
+int SqlCommand(const std::vector<std::string>& args);
+int TableCommand(const std::vector<std::string>& args);
+
+/// Print a Status as "tessera: <message>" on stderr and return its exit code (2 for
+/// kInvalidArgument usage errors when `usage` is true, else 1).
+int Fail(const std::string& context, const Status& status, bool usage = false);
+
+}  // namespace tessera::cli

@@ -1,0 +1,260 @@
+#include <cstdio>
+
+#include "tessera/cli/args.h"
+#include "tessera/cli/commands.h"
+#include "tessera/cli/session.h"
+#include "tessera/common/strings.h"
+#include "tessera/common/time.h"
+#include "tessera/delta/history.h"
+#include "tessera/delta/snapshot.h"
+#include "tessera/engine/delta_sql.h"
+#include "tessera/engine/delta_writer.h"
+#include "tessera/engine/result_writer.h"
+#include "tessera/storage/local_storage.h"
+
+namespace tessera::cli {
+namespace {
+
+constexpr const char* kTableUsage = R"(Usage: tessera table <subcommand> <table> [options]
+
+<table> is domain.product.table (stored under <data-dir>/tables/) or a path to any Delta table.
+
+Subcommands:
+  create <table> (--from "<SQL>" | --file F) [--partition-by a,b] [--property k=v ...]
+                [--description TEXT]   create a table from a query or a Parquet/CSV/JSON file
+  append <table> (--from "<SQL>" | --file F) [--overwrite]
+                                        add rows (or replace all rows with --overwrite)
+  history <table> [--json]              every commit: version, time, operation, parameters
+  describe <table> [--version N] [--json]  schema, partitioning, properties, files, size
+  changes <table> --from-version N [--to-version M] [--format F]
+                                        the change data feed between two versions
+
+Options: --data-dir DIR (default ./tessera-data), --help.
+Example:
+  tessera table create demo.us.airports --file airports.csv
+)";
+
+Result<std::string> SourceQuery(const Args& args) {
+  auto from = args.Option("from");
+  auto file = args.Option("file");
+  if (from.has_value() == file.has_value()) {
+    return Status::InvalidArgument("give exactly one of --from \"<SQL>\" or --file PATH");
+  }
+  if (from)
+    return *from;
+  std::string lower = ToLower(*file);
+  std::string quoted = QuoteLiteral(*file);
+  if (EndsWith(lower, ".parquet"))
+    return "SELECT * FROM read_parquet(" + quoted + ")";
+  if (EndsWith(lower, ".csv") || EndsWith(lower, ".csv.gz"))
+    return "SELECT * FROM read_csv(" + quoted + ")";
+  if (EndsWith(lower, ".json") || EndsWith(lower, ".ndjson") || EndsWith(lower, ".jsonl")) {
+    return "SELECT * FROM read_json(" + quoted + ")";
+  }
+  return Status::InvalidArgument("cannot tell the format of '" + *file +
+                                 "' (use .parquet, .csv or .json)");
+}
+
+int Write(Session& session, const std::string& root, const Args& args, engine::WriteMode mode) {
+  auto query = SourceQuery(args);
+  if (!query.ok())
+    return Fail("table", query.status(), true);
+  engine::WriteRequest request;
+  request.table_root = root;
+  request.query = *query;
+  request.mode = mode;
+  if (auto partitions = args.Option("partition-by"))
+    request.partition_columns = Split(*partitions, ',');
+  if (auto property = args.Option("property")) {
+    for (const std::string& kv : Split(*property, ',')) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        return Fail("table",
+                    Status::InvalidArgument("--property takes key=value, got '" + kv + "'"), true);
+      }
+      request.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  request.description = args.Option("description");
+  std::fprintf(stderr, "writing %s ...\n", root.c_str());
+  auto result = engine::WriteQuery(session.connection(), storage::LocalStorage::Instance(),
+                                   session.reader(), request);
+  if (!result.ok())
+    return Fail("writing " + root, result.status());
+  std::printf("version %lld: %lld rows in %lld files (%lld bytes)\n",
+              static_cast<long long>(result->version),  // NOLINT
+              static_cast<long long>(result->rows),
+              static_cast<long long>(result->files),   // NOLINT
+              static_cast<long long>(result->bytes));  // NOLINT
+  return 0;
+}
+
+int History(const std::string& root, const Args& args) {
+  auto history = delta::ReadHistory(storage::LocalStorage::Instance(), root);
+  if (!history.ok())
+    return Fail("history of " + root, history.status());
+  if (args.Flag("json")) {
+    Json out = Json::array();
+    for (const auto& record : *history) {
+      Json entry = {{"version", record.version},
+                    {"timestamp", FormatIso8601Millis(record.timestamp_ms)}};
+      if (record.info) {
+        entry["operation"] = record.info->Operation();
+        entry["commitInfo"] = record.info->value;
+      }
+      out.push_back(entry);
+    }
+    std::puts(out.dump(1).c_str());
+    return 0;
+  }
+  std::printf("%-8s  %-24s  %-24s  %s\n", "version", "timestamp", "operation", "parameters");
+  for (const auto& record : *history) {
+    std::string op = record.info ? record.info->Operation() : "";
+    std::string params;
+    if (record.info && record.info->value.contains("operationParameters")) {
+      params = DumpJson(record.info->value["operationParameters"]);
+    }
+    std::printf("%-8lld  %-24s  %-24s  %s\n", static_cast<long long>(record.version),  // NOLINT
+                FormatIso8601Millis(record.timestamp_ms).c_str(), op.c_str(), params.c_str());
+  }
+  return 0;
+}
+
+int Describe(Session& session, const std::string& root, const Args& args) {
+  std::optional<int64_t> version;
+  if (auto v = args.Option("version")) {
+    auto parsed = ParseInt64(*v);
+    if (!parsed.ok())
+      return Fail("describe", parsed.status(), true);
+    version = *parsed;
+  }
+  auto snapshot =
+      delta::Snapshot::Load(storage::LocalStorage::Instance(), &session.reader(), root, version);
+  if (!snapshot.ok())
+    return Fail("describing " + root, snapshot.status());
+  const delta::Snapshot& s = **snapshot;
+  int64_t rows = 0;
+  bool rows_known = true;
+  for (const auto& f : s.files()) {
+    auto stats = f.stats ? ParseJson(*f.stats) : Result<Json>(Status::NotFound(""));
+    if (stats.ok() && stats->contains("numRecords") && (*stats)["numRecords"].is_number_integer()) {
+      rows += (*stats)["numRecords"].get<int64_t>();
+      if (f.deletion_vector)
+        rows -= f.deletion_vector->cardinality;
+    } else {
+      rows_known = false;
+    }
+  }
+  Json columns = Json::array();
+  for (const auto& field : s.schema().fields) {
+    Json c = {{"name", field.name}, {"type", field.type.ToString()}, {"nullable", field.nullable}};
+    auto duck = engine::DuckDbType(field.type);
+    if (duck.ok())
+      c["sql_type"] = *duck;
+    if (auto comment = field.Comment())
+      c["comment"] = *comment;
+    columns.push_back(c);
+  }
+  Json out = {{"path", s.table_root()},
+              {"version", s.version()},
+              {"latest_version", s.latest_version()},
+              {"id", s.metadata().id},
+              {"protocol", delta::ActionToJson(s.protocol())["protocol"]},
+              {"partition_columns", s.metadata().partition_columns},
+              {"properties", s.metadata().configuration},
+              {"columns", columns},
+              {"files", s.files().size()},
+              {"size_bytes", s.TotalBytes()}};
+  if (s.metadata().description)
+    out["description"] = *s.metadata().description;
+  if (rows_known)
+    out["rows"] = rows;
+  if (args.Flag("json")) {
+    std::puts(out.dump(1).c_str());
+    return 0;
+  }
+  std::printf("table     %s\nversion   %lld (latest %lld)\nfiles     %zu, %lld bytes\n",
+              s.table_root().c_str(), static_cast<long long>(s.version()),
+              static_cast<long long>(s.latest_version()),                 // NOLINT
+              s.files().size(), static_cast<long long>(s.TotalBytes()));  // NOLINT
+  if (rows_known)
+    std::printf("rows      %lld\n", static_cast<long long>(rows));  // NOLINT
+  std::printf("protocol  %s\npartition %s\nproperties %s\ncolumns:\n",
+              DumpJson(out["protocol"]).c_str(), Join(s.metadata().partition_columns, ", ").c_str(),
+              DumpJson(out["properties"]).c_str());
+  for (const auto& c : columns) {
+    std::printf("  %-24s %-20s %s\n", c["name"].get<std::string>().c_str(),
+                c["type"].get<std::string>().c_str(), c["nullable"].get<bool>() ? "" : "NOT NULL");
+  }
+  return 0;
+}
+
+int Changes(Session& session, const std::string& root, const Args& args) {
+  auto from = args.Option("from-version");
+  if (!from)
+    return Fail("changes", Status::InvalidArgument("--from-version N is required"), true);
+  auto from_version = ParseInt64(*from);
+  if (!from_version.ok())
+    return Fail("changes", from_version.status(), true);
+  std::string to = "NULL";
+  if (auto t = args.Option("to-version")) {
+    auto parsed = ParseInt64(*t);
+    if (!parsed.ok())
+      return Fail("changes", parsed.status(), true);
+    to = std::to_string(*parsed);
+  }
+  auto format = engine::ParseOutputFormat(args.Option("format").value_or("table"));
+  if (!format.ok())
+    return Fail("changes", format.status(), true);
+  std::string sql = "SELECT * FROM delta_changes(" + QuoteLiteral(root) + ", " +
+                    std::to_string(*from_version) + ", " + to + ") ORDER BY _commit_version";
+  engine::WriteOptions options;
+  options.format = *format;
+  auto rows = engine::WriteQueryResult(session.connection(), sql, options, stdout);
+  if (!rows.ok())
+    return Fail("changes of " + root, rows.status());
+  return 0;
+}
+
+}  // namespace
+
+int TableCommand(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv,
+                        {"data-dir", "from", "file", "partition-by", "property", "description",
+                         "version", "from-version", "to-version", "format"},
+                        {"help", "json", "overwrite"});
+  if (!args.ok())
+    return Fail("table", args.status(), true);
+  if (args->Flag("help") || args->positional.empty()) {
+    std::fputs(kTableUsage, args->Flag("help") ? stdout : stderr);
+    return args->Flag("help") ? 0 : 2;
+  }
+  const std::string& sub = args->positional[0];
+  if (args->positional.size() != 2) {
+    return Fail("table " + sub, Status::InvalidArgument("expected one table name or path"), true);
+  }
+  auto session = Session::Open(args->Option("data-dir").value_or("./tessera-data"));
+  if (!session.ok())
+    return Fail("opening the data directory", session.status());
+  auto root = (*session)->ResolveTable(args->positional[1]);
+  if (!root.ok())
+    return Fail("table " + sub, root.status(), true);
+  if (sub == "create")
+    return Write(**session, *root, *args, engine::WriteMode::kCreate);
+  if (sub == "append") {
+    return Write(
+        **session, *root, *args,
+        args->Flag("overwrite") ? engine::WriteMode::kOverwrite : engine::WriteMode::kAppend);
+  }
+  if (sub == "history")
+    return History(*root, *args);
+  if (sub == "describe")
+    return Describe(**session, *root, *args);
+  if (sub == "changes")
+    return Changes(**session, *root, *args);
+  return Fail(
+      "table",
+      Status::InvalidArgument("unknown subcommand '" + sub + "' (see tessera table --help)"), true);
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tessera/common/result.h"
+#include "tessera/delta/checkpoint_reader.h"
+#include "tessera/delta/transaction.h"
+#include "tessera/engine/database.h"
+#include "tessera/storage/storage.h"
+
+namespace tessera::engine {
+
+enum class WriteMode { kCreate, kAppend, kOverwrite };
+
+/// What to write into a Delta table. Plain value type.
+struct WriteRequest {
+  std::string table_root;
+  std::string query;  // any DuckDB query; its columns become (or must match) the table's
+  WriteMode mode = WriteMode::kAppend;
+  std::vector<std::string> partition_columns;     // kCreate only
+  std::map<std::string, std::string> properties;  // kCreate only (delta.* table properties)
+  std::optional<std::string> description;         // kCreate only
+};
+
+/// The outcome of a write.
+struct WriteResult {
+  int64_t version = 0;
+  int64_t rows = 0;
+  int64_t files = 0;
+  int64_t bytes = 0;
+};
+
+/// Write a query's rows into a Delta table: DuckDB writes zstd Parquet files (one per partition
+/// value), per-file stats come from `parquet_metadata` (first 32 columns, like Delta's default),
+/// then one atomic commit adds them (and, for overwrite, removes every live file). Files are
+/// written before the commit, so a crash leaves only unreferenced files that vacuum removes.
+/// Errors: kAlreadyExists (create over a table), kNotFound (append to a missing table),
+/// kInvalidArgument (columns that do not match the table, unsupported types), kConflict.
+Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage,
+                               delta::CheckpointReader& reader, const WriteRequest& request);
+
+/// The Delta type for a DuckDB column type name ("BIGINT" -> long, "DECIMAL(10,2)" -> decimal).
+/// kInvalidArgument for types Delta cannot hold.
+Result<delta::DataType> DeltaTypeFor(const ColumnType& type);
+
+}  // namespace tessera::engine

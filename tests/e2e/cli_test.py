@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""End-to-end: the real tessera binary, driven as a user would, with exit codes and outputs checked."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TESSERA = os.environ["TESSERA_BIN"]
+FIXTURES = os.environ.get(
+    "TESSERA_FIXTURES_DIR",
+    os.path.join(os.environ["TESSERA_SOURCE_DIR"], "..", "shared", "fixtures", "delta"))
+
+
+def run(*args, data_dir, stdin=None):
+    return subprocess.run([TESSERA, *args, "--data-dir", data_dir], input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.data = os.path.join(self.tmp.name, "data")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_create_append_overwrite_history_and_time_travel(self):
+        r = run("table", "create", "shop.sales.orders", "--from",
+                "SELECT range AS id, 'r' || (range % 3) AS region FROM range(10)", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("version 0: 10 rows in 1 files", r.stdout)
+        r = run("table", "append", "shop.sales.orders", "--from",
+                "SELECT 100 + range AS id, 'r9' AS region FROM range(5)", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("sql", "--format", "json", "SELECT count(*) AS n, max(id) AS top FROM shop.sales.orders",
+                data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), [{"n": 15, "top": 104}])
+        root = os.path.join(self.data, "tables", "shop", "sales", "orders")
+        r = run("sql", "--format", "csv", f"SELECT count(*) AS n FROM delta_scan('{root}', version = 0)",
+                data_dir=self.data)
+        self.assertEqual(r.stdout.splitlines(), ["n", "10"])
+        r = run("table", "append", "shop.sales.orders", "--overwrite", "--from",
+                "SELECT 7 AS id, 'x' AS region", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("table", "history", "shop.sales.orders", "--json", data_dir=self.data)
+        history = json.loads(r.stdout)
+        self.assertEqual([h["operation"] for h in history], ["CREATE TABLE AS SELECT", "WRITE", "WRITE"])
+        r = run("sql", "--format", "csv", "SELECT id FROM shop.sales.orders", data_dir=self.data)
+        self.assertEqual(r.stdout.splitlines(), ["id", "7"])
+        # Every commit is valid Delta: commitInfo first, protocol + metaData in version 0.
+        with open(os.path.join(root, "_delta_log", "00000000000000000000.json")) as f:
+            lines = [json.loads(line) for line in f]
+        self.assertEqual(list(lines[0]), ["commitInfo"])
+        kinds = {list(line)[0] for line in lines}
+        self.assertTrue({"protocol", "metaData", "add"} <= kinds)
+        stats = json.loads([l for l in lines if "add" in l][0]["add"]["stats"])
+        self.assertEqual(stats["numRecords"], 10)
+        self.assertEqual(stats["minValues"]["id"], 0)
+        self.assertEqual(stats["maxValues"]["id"], 9)
+
+    def test_round_trip_matches_plain_parquet_reader(self):
+        run("table", "create", "a.b.c", "--partition-by", "p", "--from",
+            "SELECT range AS id, range::DOUBLE / 3 AS x, CASE WHEN range % 4 = 0 THEN NULL ELSE 'p/' || (range % 2) END AS p,"
+            " DATE '2024-01-01' + range::INT AS d FROM range(50)", data_dir=self.data)
+        root = os.path.join(self.data, "tables", "a", "b", "c")
+        r = run("sql", "--format", "csv",
+                "SELECT (SELECT count(*) FROM a.b.c) AS n, (SELECT count(*) FROM a.b.c WHERE p IS NULL) AS nulls,"
+                f" (SELECT list(x ORDER BY x) FROM read_parquet('{root}/**/*.parquet'))"
+                " = (SELECT list(x ORDER BY x) FROM a.b.c) AS same",
+                data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), ["n,nulls,same", "50,13,true"])
+        self.assertTrue(os.path.isdir(os.path.join(root, "p=p%2F1")))
+
+    def test_change_feed(self):
+        run("table", "create", "a.b.c", "--property", "delta.enableChangeDataFeed=true", "--from",
+            "SELECT 1 AS id", data_dir=self.data)
+        run("table", "append", "a.b.c", "--from", "SELECT 2 AS id", data_dir=self.data)
+        r = run("table", "changes", "a.b.c", "--from-version", "0", "--format", "csv", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [line.split(",")[:3] for line in r.stdout.splitlines()]
+        self.assertEqual(rows[0], ["id", "_change_type", "_commit_version"])
+        self.assertEqual(rows[1:], [["1", "insert", "0"], ["2", "insert", "1"]])
+
+    def test_errors_have_clear_messages_and_exit_codes(self):
+        cases = [
+            (["sql"], 2, "empty query"),
+            (["nope"], 2, "unknown command"),
+            (["table", "create", "a.b", "--from", "SELECT 1"], 2, "three parts"),
+            (["table", "create", "a.b.c;drop", "--from", "SELECT 1"], 2, "not an identifier"),
+            (["sql", "--bogus", "SELECT 1"], 2, "unknown option '--bogus'"),
+            (["sql", "SELEC 1"], 1, "syntax error"),
+            (["table", "history", "x.y.z"], 1, "no Delta table"),
+            (["sql", f"SELECT * FROM delta_scan('{FIXTURES}/deltars-simple-table-features')"], 1,
+             "reader version 5"),
+            (["sql", f"SELECT * FROM delta_scan('{FIXTURES}/deltars-simple-table', version = 99)"], 1,
+             "version 99 does not exist; the latest version is 4"),
+            (["sql", f"SELECT * FROM delta_scan('{FIXTURES}/deltars-simple-table', version = -1)"], 1,
+             "version must be >= 0"),
+        ]
+        for args, code, message in cases:
+            r = run(*args, data_dir=self.data)
+            self.assertEqual(r.returncode, code, f"{args}: {r.stderr}")
+            self.assertIn(message, r.stderr, args)
+
+    def test_bad_logs_are_errors_and_nothing_changes(self):
+        run("table", "create", "a.b.c", "--from", "SELECT 1 AS id", data_dir=self.data)
+        log = os.path.join(self.data, "tables", "a", "b", "c", "_delta_log")
+        with open(os.path.join(log, "00000000000000000001.json"), "w") as f:
+            f.write('{"add": {"path": "x.parquet", "size": 1')  # truncated commit
+        before = sorted(os.listdir(log))
+        r = run("sql", "SELECT * FROM a.b.c", data_dir=self.data)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("00000000000000000001.json: line 1", r.stderr)
+        r = run("table", "append", "a.b.c", "--from", "SELECT 2 AS id", data_dir=self.data)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(sorted(os.listdir(log)), before)
+
+    def test_help(self):
+        for args in (["--help"], ["sql", "--help"], ["table", "--help"]):
+            r = run(*args, data_dir=self.data)
+            self.assertEqual(r.returncode, 0)
+            self.assertIn("Usage", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
