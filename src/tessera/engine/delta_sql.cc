@@ -98,6 +98,7 @@ Result<std::string> LogicalExpr(const DataType& type, const std::string& source,
 // One group of data files read by a single read_parquet call.
 struct FileGroup {
   std::vector<std::string> paths;
+  std::string file_key;  // the add.path when the group is one file read for row-level writes
   const delta::PartitionValues* partition_values = nullptr;
   std::string row_filter;  // SQL over file_row_number, empty if no deletion vector
 };
@@ -186,26 +187,30 @@ class ScanBuilder {
     return "((SELECT " + typed + " WHERE false) UNION ALL BY NAME (" + scan + "))";
   }
 
-  Result<std::vector<FileGroup>> Groups() {
+  Result<std::vector<FileGroup>> Groups(const SnapshotSqlOptions& options = {}) {
     std::map<std::string, size_t> by_partition;
     std::vector<FileGroup> groups;
     for (const delta::AddFile& file : snapshot_.files()) {
+      if (options.only_files != nullptr && options.only_files->count(file.path) == 0) continue;
       TESSERA_ASSIGN_OR_RETURN(std::string path,
                                delta::ResolveDataPath(snapshot_.table_root(), file.path));
       if (file.deletion_vector) {
         TESSERA_ASSIGN_OR_RETURN(std::string key,
                                  register_dv_(snapshot_.table_root(), *file.deletion_vector));
-        FileGroup group{{path},
-                        &file.partition_values,
+        FileGroup group{{path}, file.path, &file.partition_values,
                         "tessera_dv_keep(" + QuoteLiteral(key) + ", file_row_number)"};
         groups.push_back(std::move(group));
+        continue;
+      }
+      if (options.file_column) {
+        groups.push_back(FileGroup{{path}, file.path, &file.partition_values, ""});
         continue;
       }
       std::string partition_key =
           DumpJson(delta::ActionToJson(delta::AddCdcFile{"", file.partition_values, 0, false, {}}));
       auto [it, inserted] = by_partition.try_emplace(partition_key, groups.size());
       if (inserted)
-        groups.push_back(FileGroup{{}, &file.partition_values, ""});
+        groups.push_back(FileGroup{{}, "", &file.partition_values, ""});
       groups[it->second].paths.push_back(std::move(path));
     }
     return groups;
@@ -455,7 +460,7 @@ Result<std::string> ChangesSql(storage::Storage& storage, delta::CheckpointReade
       for (const delta::AddCdcFile& cdc : commit.cdc) {
         TESSERA_ASSIGN_OR_RETURN(std::string path,
                                  delta::ResolveDataPath(end->table_root(), cdc.path));
-        FileGroup group{{path}, &cdc.partition_values, ""};
+        FileGroup group{{path}, "", &cdc.partition_values, ""};
         TESSERA_RETURN_NOT_OK(
             append(group, Extra("CAST(t._change_type AS VARCHAR)", commit), false));
       }
@@ -476,13 +481,13 @@ Result<std::string> ChangesSql(storage::Storage& storage, delta::CheckpointReade
         // The same file re-added with a new deletion vector: rows only the new DV deletes are
         // deletes; rows only the old DV deleted are restored inserts (delta-kernel-rs resolve_dvs).
         TESSERA_ASSIGN_OR_RETURN(std::string keep_old, keep(removed->second->deletion_vector));
-        FileGroup deleted{{path}, &add.partition_values, "NOT " + keep_new + " AND " + keep_old};
+        FileGroup deleted{{path}, "", &add.partition_values, "NOT " + keep_new + " AND " + keep_old};
         TESSERA_RETURN_NOT_OK(append(deleted, Extra("'delete'", commit), true));
-        FileGroup restored{{path}, &add.partition_values, keep_new + " AND NOT " + keep_old};
+        FileGroup restored{{path}, "", &add.partition_values, keep_new + " AND NOT " + keep_old};
         TESSERA_RETURN_NOT_OK(append(restored, Extra("'insert'", commit), true));
         continue;
       }
-      FileGroup inserted{{path}, &add.partition_values, add.deletion_vector ? keep_new : ""};
+      FileGroup inserted{{path}, "", &add.partition_values, add.deletion_vector ? keep_new : ""};
       TESSERA_RETURN_NOT_OK(
           append(inserted, Extra("'insert'", commit), add.deletion_vector.has_value()));
     }
@@ -499,7 +504,7 @@ Result<std::string> ChangesSql(storage::Storage& storage, delta::CheckpointReade
                                    " has no partitionValues; cannot build its change rows");
       }
       TESSERA_ASSIGN_OR_RETURN(std::string keep_old, keep(remove.deletion_vector));
-      FileGroup deleted{{path}, partition_values, remove.deletion_vector ? keep_old : ""};
+      FileGroup deleted{{path}, "", partition_values, remove.deletion_vector ? keep_old : ""};
       TESSERA_RETURN_NOT_OK(
           append(deleted, Extra("'delete'", commit), remove.deletion_vector.has_value()));
     }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ Result<std::string> PartitionLiteral(const delta::DataType& type,
 /// columns missing from older files read as NULL, deleted rows filtered out. Filters on the outer
 /// query still push down into `read_parquet`.
 Result<std::string> SnapshotSql(const delta::Snapshot& snapshot, const DvRegistrar& register_dv);
+
+/// Options for SnapshotSql used by row-level writes.
+struct SnapshotSqlOptions {
+  /// Add a `__tessera_file` column holding each row's `add.path` (one scan per file).
+  bool file_column = false;
+  /// Read only the files whose `add.path` is in this set (null: every live file).
+  const std::set<std::string>* only_files = nullptr;
+};
+Result<std::string> SnapshotSql(const delta::Snapshot& snapshot, const DvRegistrar& register_dv,
+                                const SnapshotSqlOptions& options);
 
 /// Build the change-data-feed query for versions [from, to] (PROTOCOL.md "Change Data Files"):
 /// the table's columns plus `_change_type`, `_commit_version`, `_commit_timestamp`, read from
