@@ -9,6 +9,11 @@ std::optional<std::string> Args::Option(const std::string& name) const {
   return it->second;
 }
 
+std::vector<std::string> Args::Values(const std::string& name) const {
+  auto it = repeated.find(name);
+  return it == repeated.end() ? std::vector<std::string>() : it->second;
+}
+
 Result<Args> ParseArgs(const std::vector<std::string>& argv,
                        const std::set<std::string>& value_options,
                        const std::set<std::string>& flag_options) {
@@ -44,6 +49,7 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv,
         value = argv[++i];
       }
       args.options[name] = *value;
+      args.repeated[name].push_back(*value);
     } else {
       return Status::InvalidArgument("unknown option '--" + name + "'");
     }

@@ -14,11 +14,13 @@ namespace tessera::cli {
 /// Plain value type.
 struct Args {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
+  std::map<std::string, std::string> options;                // the last value of each option
+  std::map<std::string, std::vector<std::string>> repeated;  // every value, in order
   std::set<std::string> flags;
 
   bool Flag(const std::string& name) const { return flags.count(name) != 0; }
   std::optional<std::string> Option(const std::string& name) const;
+  std::vector<std::string> Values(const std::string& name) const;
 };
 
 /// Parse `argv` against the options that take a value and the boolean flags a command accepts.

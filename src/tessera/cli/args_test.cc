@@ -15,6 +15,13 @@ TEST(ParseArgsTest, ParsesOptionsFlagsAndPositionals) {
   EXPECT_TRUE(args->Flag("json"));
 }
 
+TEST(ParseArgsTest, KeepsEveryValueOfRepeatedOptions) {
+  auto args = ParseArgs({"--set", "a = 1", "--set=b = f(x, y)"}, {"set"}, {});
+  ASSERT_TRUE(args.ok());
+  EXPECT_EQ(args->Values("set"), (std::vector<std::string>{"a = 1", "b = f(x, y)"}));
+  EXPECT_EQ(args->Option("set"), "b = f(x, y)");
+}
+
 TEST(ParseArgsTest, RejectsUnknownAndMissingValues) {
   EXPECT_EQ(ParseArgs({"--nope"}, {}, {}).status().message(), "unknown option '--nope'");
   EXPECT_EQ(ParseArgs({"--format"}, {"format"}, {}).status().message(),

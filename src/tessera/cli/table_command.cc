@@ -7,6 +7,7 @@
 #include "tessera/common/time.h"
 #include "tessera/delta/history.h"
 #include "tessera/delta/snapshot.h"
+#include "tessera/engine/delta_dml.h"
 #include "tessera/engine/delta_sql.h"
 #include "tessera/engine/delta_writer.h"
 #include "tessera/engine/result_writer.h"
@@ -24,6 +25,12 @@ Subcommands:
                 [--description TEXT]   create a table from a query or a Parquet/CSV/JSON file
   append <table> (--from "<SQL>" | --file F) [--overwrite]
                                         add rows (or replace all rows with --overwrite)
+  delete <table> --where "<SQL predicate>"   delete matching rows (copy-on-write)
+  update <table> --set "col = <SQL expr>" [--set ...] [--where "<predicate>"]
+                                        change matching rows (all rows without --where)
+  merge <table> --key k[,k2] (--from "<SQL>" | --file F)
+                                        upsert: source rows replace rows with the same key,
+                                        the rest are inserted
   history <table> [--json]              every commit: version, time, operation, parameters
   describe <table> [--version N] [--json]  schema, partitioning, properties, files, size
   changes <table> --from-version N [--to-version M] [--format F]
@@ -86,6 +93,67 @@ int Write(Session& session, const std::string& root, const Args& args, engine::W
               static_cast<long long>(result->rows),
               static_cast<long long>(result->files),   // NOLINT
               static_cast<long long>(result->bytes));  // NOLINT
+  return 0;
+}
+
+void PrintDml(const engine::DmlResult& r) {
+  if (r.version < 0) {
+    std::printf("no rows matched; nothing committed\n");
+    return;
+  }
+  std::printf(
+      "version %lld: %lld deleted, %lld updated, %lld inserted, %lld copied; %lld files removed, "
+      "%lld added\n",
+      static_cast<long long>(r.version), static_cast<long long>(r.rows_deleted),        // NOLINT
+      static_cast<long long>(r.rows_updated), static_cast<long long>(r.rows_inserted),  // NOLINT
+      static_cast<long long>(r.rows_copied), static_cast<long long>(r.files_removed),   // NOLINT
+      static_cast<long long>(r.files_added));                                           // NOLINT
+}
+
+int Dml(Session& session, const std::string& root, const std::string& sub, const Args& args) {
+  auto& storage = storage::LocalStorage::Instance();
+  Result<engine::DmlResult> result = Status::Internal("unreachable");
+  if (sub == "delete") {
+    auto where = args.Option("where");
+    if (!where)
+      return Fail("table delete",
+                  Status::InvalidArgument(
+                      "--where \"<predicate>\" is required (use --where true to delete every row)"),
+                  true);
+    result = engine::DeleteRows(session.connection(), storage, session.reader(), root, *where);
+  } else if (sub == "update") {
+    std::vector<std::pair<std::string, std::string>> assignments;
+    for (const std::string& set : args.Values("set")) {
+      size_t eq = set.find('=');
+      if (eq == std::string::npos)
+        return Fail(
+            "table update",
+            Status::InvalidArgument("--set takes \"column = expression\", got '" + set + "'"),
+            true);
+      std::string column = set.substr(0, eq);
+      column.erase(0, column.find_first_not_of(' '));
+      column.erase(column.find_last_not_of(' ') + 1);
+      assignments.emplace_back(column, set.substr(eq + 1));
+    }
+    if (assignments.empty())
+      return Fail("table update",
+                  Status::InvalidArgument("--set \"column = expression\" is required"), true);
+    result = engine::UpdateRows(session.connection(), storage, session.reader(), root, assignments,
+                                args.Option("where").value_or("true"));
+  } else {
+    auto key = args.Option("key");
+    if (!key)
+      return Fail("table merge", Status::InvalidArgument("--key column[,column] is required"),
+                  true);
+    auto query = SourceQuery(args);
+    if (!query.ok())
+      return Fail("table merge", query.status(), true);
+    result = engine::MergeRows(session.connection(), storage, session.reader(), root, *query,
+                               Split(*key, ','));
+  }
+  if (!result.ok())
+    return Fail(sub + " in " + root, result.status());
+  PrintDml(*result);
   return 0;
 }
 
@@ -221,7 +289,7 @@ int Changes(Session& session, const std::string& root, const Args& args) {
 int TableCommand(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv,
                         {"data-dir", "from", "file", "partition-by", "property", "description",
-                         "version", "from-version", "to-version", "format"},
+                         "version", "from-version", "to-version", "format", "where", "set", "key"},
                         {"help", "json", "overwrite"});
   if (!args.ok())
     return Fail("table", args.status(), true);
@@ -246,6 +314,8 @@ int TableCommand(const std::vector<std::string>& argv) {
         **session, *root, *args,
         args->Flag("overwrite") ? engine::WriteMode::kOverwrite : engine::WriteMode::kAppend);
   }
+  if (sub == "delete" || sub == "update" || sub == "merge")
+    return Dml(**session, *root, sub, *args);
   if (sub == "history")
     return History(*root, *args);
   if (sub == "describe")

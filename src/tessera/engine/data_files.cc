@@ -108,9 +108,10 @@ std::string PartitionValueExpr(const delta::Field& f) {
   return "CAST(" + col + " AS VARCHAR)";
 }
 
-
-Result<std::vector<delta::AddFile>> WriteDataFiles(Connection& connection, storage::Storage& storage,
-                                                   const std::string& root, const std::string& select,
+Result<std::vector<delta::AddFile>> WriteDataFiles(Connection& connection,
+                                                   storage::Storage& storage,
+                                                   const std::string& root,
+                                                   const std::string& select,
                                                    const TableLayout& layout,
                                                    const DataFileOptions& options, int64_t* rows) {
   std::vector<delta::Field> data_fields;
@@ -131,8 +132,11 @@ Result<std::vector<delta::AddFile>> WriteDataFiles(Connection& connection, stora
       data_cols += ", ";
     data_cols += QuoteIdentifier(f.name);
   }
-  if (data_cols.empty())
+  if (data_cols.empty()) {
     return Status::InvalidArgument("a table needs at least one non-partition column");
+  }
+  for (const std::string& extra : options.extra_columns)
+    data_cols += ", " + QuoteIdentifier(extra);
 
   std::vector<std::pair<std::string, delta::PartitionValues>> targets;  // (where clause, values)
   std::string source = "(" + select + ")";
@@ -202,7 +206,8 @@ Result<std::vector<delta::AddFile>> WriteDataFiles(Connection& connection, stora
     add.size = info.size;
     add.modification_time = info.modification_time_ms;
     add.data_change = true;
-    if (options.collect_stats) add.stats = std::move(stats);
+    if (options.collect_stats)
+      add.stats = std::move(stats);
     adds.push_back(std::move(add));
   }
   if (!partition_fields.empty())

@@ -65,12 +65,6 @@ bool IsValid(duckdb_vector vector, idx_t row) {
   return validity == nullptr || duckdb_validity_row_is_valid(validity, row);
 }
 
-DvRegistrar Registrar(storage::Storage& storage) {
-  return [&storage](const std::string& root, const delta::DeletionVectorDescriptor& dv) {
-    return DvRegistry::Instance().Register(storage, root, dv);
-  };
-}
-
 Result<std::string> ScanSql(const Context& ctx, const std::string& path,
                             std::optional<int64_t> version, std::optional<std::string> timestamp) {
   if (version && timestamp) {
@@ -83,7 +77,7 @@ Result<std::string> ScanSql(const Context& ctx, const std::string& path,
   }
   TESSERA_ASSIGN_OR_RETURN(auto snapshot,
                            delta::Snapshot::Load(*ctx.storage, ctx.reader, path, version));
-  return SnapshotSql(*snapshot, Registrar(*ctx.storage));
+  return SnapshotSql(*snapshot, DvRegistrarFor(*ctx.storage));
 }
 
 // tessera_delta_scan_sql(path VARCHAR, version BIGINT, timestamp VARCHAR) -> VARCHAR
@@ -136,7 +130,7 @@ void DeltaChangesSqlFunction(duckdb_function_info info, duckdb_data_chunk input,
     if (IsValid(tos, row))
       to = to_data[row];
     auto sql = ChangesSql(*ctx->storage, ctx->reader, ReadString(paths, row), from_data[row], to,
-                          Registrar(*ctx->storage));
+                          DvRegistrarFor(*ctx->storage));
     if (!sql.ok()) {
       std::string message = "delta_changes: " + sql.status().message();
       duckdb_scalar_function_set_error(info, message.c_str());
@@ -210,6 +204,12 @@ bool IsIdentChar(char c) {
 }
 
 }  // namespace
+
+DvRegistrar DvRegistrarFor(storage::Storage& storage) {
+  return [&storage](const std::string& root, const delta::DeletionVectorDescriptor& dv) {
+    return DvRegistry::Instance().Register(storage, root, dv);
+  };
+}
 
 Status RegisterDeltaFunctions(duckdb_connection connection, storage::Storage& storage,
                               delta::CheckpointReader& reader) {

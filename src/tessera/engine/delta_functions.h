@@ -2,9 +2,13 @@
 
 #include <duckdb.h>
 
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "tessera/common/result.h"
 #include "tessera/common/status.h"
+#include "tessera/delta/actions.h"
 #include "tessera/delta/checkpoint_reader.h"
 #include "tessera/storage/storage.h"
 
@@ -19,6 +23,11 @@ namespace tessera::engine {
 /// serve every connection. `storage` and `reader` must outlive the database.
 Status RegisterDeltaFunctions(duckdb_connection connection, storage::Storage& storage,
                               delta::CheckpointReader& reader);
+
+/// The registrar SnapshotSql needs: loads a deletion vector into the process-wide registry that
+/// `tessera_dv_keep` reads, and returns its key.
+std::function<Result<std::string>(const std::string&, const delta::DeletionVectorDescriptor&)>
+DvRegistrarFor(storage::Storage& storage);
 
 /// Rewrite `name = value` named arguments of delta_scan/delta_changes calls into DuckDB's macro
 /// syntax `name := value`, leaving everything else (strings, comments, other calls) untouched.

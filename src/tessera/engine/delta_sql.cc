@@ -101,6 +101,9 @@ struct FileGroup {
   std::string file_key;  // the add.path when the group is one file read for row-level writes
   const delta::PartitionValues* partition_values = nullptr;
   std::string row_filter;  // SQL over file_row_number, empty if no deletion vector
+  // Change data files carry an extra _change_type column that no field id names: read them by
+  // (physical) column name even under id mapping.
+  bool by_name = false;
 };
 
 class ScanBuilder {
@@ -132,9 +135,8 @@ class ScanBuilder {
         out += literal + " AS " + QuoteIdentifier(f.name);
         continue;
       }
-      std::string source = snapshot_.column_mapping_mode() == delta::ColumnMappingMode::kId
-                               ? QuoteIdentifier(f.name)
-                               : QuoteIdentifier(f.PhysicalName());
+      std::string source =
+          UseFieldIds(group) ? QuoteIdentifier(f.name) : QuoteIdentifier(f.PhysicalName());
       TESSERA_ASSIGN_OR_RETURN(std::string logical, LogicalExpr(f.type, source, 0));
       out += "CAST(" + logical + " AS " + type + ") AS " + QuoteIdentifier(f.name);
     }
@@ -150,8 +152,10 @@ class ScanBuilder {
       files += QuoteLiteral(EscapeGlob(group.paths[i]));
     }
     files += "]";
-    std::string options = with_row_numbers ? ", file_row_number = true" : "";
-    if (snapshot_.column_mapping_mode() == delta::ColumnMappingMode::kId) {
+    // Paths look Hive-style (x=1/), but partition values come from the log, never from paths.
+    std::string options = std::string(", hive_partitioning = false") +
+                          (with_row_numbers ? ", file_row_number = true" : "");
+    if (UseFieldIds(group)) {
       // Parquet field ids name the columns; DuckDB fills ids a file lacks with the default.
       std::string schema = "MAP {";
       bool first = true;
@@ -191,13 +195,16 @@ class ScanBuilder {
     std::map<std::string, size_t> by_partition;
     std::vector<FileGroup> groups;
     for (const delta::AddFile& file : snapshot_.files()) {
-      if (options.only_files != nullptr && options.only_files->count(file.path) == 0) continue;
+      if (options.only_files != nullptr && options.only_files->count(file.path) == 0)
+        continue;
       TESSERA_ASSIGN_OR_RETURN(std::string path,
                                delta::ResolveDataPath(snapshot_.table_root(), file.path));
       if (file.deletion_vector) {
         TESSERA_ASSIGN_OR_RETURN(std::string key,
                                  register_dv_(snapshot_.table_root(), *file.deletion_vector));
-        FileGroup group{{path}, file.path, &file.partition_values,
+        FileGroup group{{path},
+                        file.path,
+                        &file.partition_values,
                         "tessera_dv_keep(" + QuoteLiteral(key) + ", file_row_number)"};
         groups.push_back(std::move(group));
         continue;
@@ -225,6 +232,10 @@ class ScanBuilder {
       out += "NULL::" + type + " AS " + QuoteIdentifier(f.name);
     }
     return "SELECT " + out + extra + " WHERE false";
+  }
+
+  bool UseFieldIds(const FileGroup& group) const {
+    return snapshot_.column_mapping_mode() == delta::ColumnMappingMode::kId && !group.by_name;
   }
 
   std::vector<Field> DataFields() const {
@@ -326,19 +337,29 @@ Result<std::string> PartitionLiteral(const DataType& type,
 }
 
 Result<std::string> SnapshotSql(const delta::Snapshot& snapshot, const DvRegistrar& register_dv) {
+  return SnapshotSql(snapshot, register_dv, SnapshotSqlOptions{});
+}
+
+Result<std::string> SnapshotSql(const delta::Snapshot& snapshot, const DvRegistrar& register_dv,
+                                const SnapshotSqlOptions& options) {
   ScanBuilder builder(snapshot, register_dv);
-  TESSERA_ASSIGN_OR_RETURN(auto groups, builder.Groups());
-  if (groups.empty())
-    return builder.EmptyRelation("");
+  TESSERA_ASSIGN_OR_RETURN(auto groups, builder.Groups(options));
+  if (groups.empty()) {
+    return builder.EmptyRelation(options.file_column ? ", NULL::VARCHAR AS __tessera_file" : "");
+  }
   std::string sql;
   for (const FileGroup& group : groups) {
-    if (!sql.empty())
+    if (!sql.empty()) {
       sql += "\nUNION ALL\n";
-    TESSERA_ASSIGN_OR_RETURN(std::string projection, builder.Projection(group, ""));
+    }
+    std::string extra =
+        options.file_column ? ", " + QuoteLiteral(group.file_key) + " AS __tessera_file" : "";
+    TESSERA_ASSIGN_OR_RETURN(std::string projection, builder.Projection(group, extra));
     TESSERA_ASSIGN_OR_RETURN(std::string source, builder.Source(group, !group.row_filter.empty()));
     sql += "SELECT " + projection + " FROM " + source + " AS t";
-    if (!group.row_filter.empty())
+    if (!group.row_filter.empty()) {
       sql += " WHERE " + group.row_filter;
+    }
   }
   return sql;
 }
@@ -460,7 +481,7 @@ Result<std::string> ChangesSql(storage::Storage& storage, delta::CheckpointReade
       for (const delta::AddCdcFile& cdc : commit.cdc) {
         TESSERA_ASSIGN_OR_RETURN(std::string path,
                                  delta::ResolveDataPath(end->table_root(), cdc.path));
-        FileGroup group{{path}, "", &cdc.partition_values, ""};
+        FileGroup group{{path}, "", &cdc.partition_values, "", true};
         TESSERA_RETURN_NOT_OK(
             append(group, Extra("CAST(t._change_type AS VARCHAR)", commit), false));
       }
@@ -481,7 +502,8 @@ Result<std::string> ChangesSql(storage::Storage& storage, delta::CheckpointReade
         // The same file re-added with a new deletion vector: rows only the new DV deletes are
         // deletes; rows only the old DV deleted are restored inserts (delta-kernel-rs resolve_dvs).
         TESSERA_ASSIGN_OR_RETURN(std::string keep_old, keep(removed->second->deletion_vector));
-        FileGroup deleted{{path}, "", &add.partition_values, "NOT " + keep_new + " AND " + keep_old};
+        FileGroup deleted{
+            {path}, "", &add.partition_values, "NOT " + keep_new + " AND " + keep_old};
         TESSERA_RETURN_NOT_OK(append(deleted, Extra("'delete'", commit), true));
         FileGroup restored{{path}, "", &add.partition_values, keep_new + " AND NOT " + keep_old};
         TESSERA_RETURN_NOT_OK(append(restored, Extra("'insert'", commit), true));

@@ -8,6 +8,7 @@
 #include "tessera/delta/schema.h"
 #include "tessera/delta/snapshot.h"
 #include "tessera/engine/checkpoint_reader.h"
+#include "tessera/engine/checkpoint_writer.h"
 #include "tessera/engine/data_files.h"
 #include "tessera/engine/delta_sql.h"
 
@@ -171,6 +172,12 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
                   {"numOutputBytes", std::to_string(result.bytes)}});
   TESSERA_ASSIGN_OR_RETURN(auto commit, txn.Commit(storage));
   result.version = commit.version;
+  // Checkpoint on the table's cadence; a failure is logged and never fails the commit. Writes
+  // here never change metadata, so the read snapshot's is the committed one (a create is v0).
+  if (snapshot) {
+    CheckpointAfterCommit(connection, storage, reader, request.table_root, snapshot->metadata(),
+                          result.version);
+  }
   return result;
 }
 
