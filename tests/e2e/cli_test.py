@@ -119,6 +119,54 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(sorted(os.listdir(log)), before)
 
+    def test_delete_update_merge_with_change_feed(self):
+        r = run("table", "create", "a.b.c", "--partition-by", "region", "--property",
+                "delta.enableChangeDataFeed=true", "--from",
+                "SELECT range AS id, 'r' || (range % 3) AS region, range * 10 AS amount FROM range(12)",
+                data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("table", "delete", "a.b.c", "--where", "id % 4 = 0", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("version 1: 3 deleted", r.stdout)
+        r = run("table", "update", "a.b.c", "--set", "amount = amount + 1", "--set", "region = 'moved'",
+                "--where", "id = 5", data_dir=self.data)
+        self.assertIn("version 2: 0 deleted, 1 updated", r.stdout, r.stderr)
+        r = run("table", "merge", "a.b.c", "--key", "id", "--from",
+                "SELECT * FROM (VALUES (1, 'r9', -1), (100, 'new', 100)) v(id, region, amount)", data_dir=self.data)
+        self.assertIn("version 3: 0 deleted, 1 updated, 1 inserted", r.stdout, r.stderr)
+        r = run("table", "delete", "a.b.c", "--where", "id > 1000", data_dir=self.data)
+        self.assertIn("no rows matched", r.stdout)
+        r = run("sql", "--format", "csv", "SELECT id, region, amount FROM a.b.c ORDER BY id", data_dir=self.data)
+        self.assertEqual(r.stdout.splitlines(), [
+            "id,region,amount", "1,r9,-1", "2,r2,20", "3,r0,30", "5,moved,51", "6,r0,60", "7,r1,70",
+            "9,r0,90", "10,r1,100", "11,r2,110", "100,new,100"])
+        r = run("sql", "--format", "csv",
+                "SELECT _commit_version, _change_type, id, region, amount FROM "
+                f"delta_changes('{self.data}/tables/a/b/c', 1) ORDER BY ALL", data_dir=self.data)
+        self.assertEqual(r.stdout.splitlines(), [
+            "_commit_version,_change_type,id,region,amount",
+            "1,delete,0,r0,0", "1,delete,4,r1,40", "1,delete,8,r2,80",
+            "2,update_postimage,5,moved,51", "2,update_preimage,5,r2,50",
+            "3,insert,100,new,100", "3,update_postimage,1,r9,-1", "3,update_preimage,1,r1,10"])
+        # Time travel still sees the deleted rows.
+        r = run("sql", "--format", "csv", f"SELECT count(*) AS n FROM delta_scan('{self.data}/tables/a/b/c', version = 0)",
+                data_dir=self.data)
+        self.assertEqual(r.stdout.splitlines(), ["n", "12"])
+        # Bad input: duplicate merge keys, unknown columns, bad predicates; nothing committed.
+        for args, message in [
+            (["merge", "a.b.c", "--key", "id", "--from", "SELECT 1 AS id, 'x' AS region, 1 AS amount UNION ALL SELECT 1, 'y', 2"],
+             "same key"),
+            (["update", "a.b.c", "--set", "nope = 1"], "no column 'nope'"),
+            (["delete", "a.b.c", "--where", "no_such_column = 1"], "no_such_column"),
+            (["delete", "a.b.c"], "--where"),
+        ]:
+            r = run("table", *args, data_dir=self.data)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn(message, r.stderr, args)
+        r = run("table", "history", "a.b.c", "--json", data_dir=self.data)
+        self.assertEqual([h["operation"] for h in json.loads(r.stdout)],
+                         ["CREATE TABLE AS SELECT", "DELETE", "UPDATE", "MERGE"])
+
     def test_help(self):
         for args in (["--help"], ["sql", "--help"], ["table", "--help"]):
             r = run(*args, data_dir=self.data)
