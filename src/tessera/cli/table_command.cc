@@ -2,11 +2,14 @@
 
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
+#include "tessera/cli/progress.h"
 #include "tessera/cli/session.h"
+#include "tessera/cli/table_maintenance.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
 #include "tessera/delta/history.h"
 #include "tessera/delta/snapshot.h"
+#include "tessera/delta/table_properties.h"
 #include "tessera/engine/delta_dml.h"
 #include "tessera/engine/delta_sql.h"
 #include "tessera/engine/delta_writer.h"
@@ -21,7 +24,8 @@ constexpr const char* kTableUsage = R"(Usage: tessera table <subcommand> <table>
 <table> is domain.product.table (stored under <data-dir>/tables/) or a path to any Delta table.
 
 Subcommands:
-  create <table> (--from "<SQL>" | --file F) [--partition-by a,b] [--property k=v ...]
+  create <table> (--from "<SQL>" | --file F | --schema "id BIGINT, name VARCHAR")
+                [--partition-by a,b] [--property k=v ...]
                 [--description TEXT]   create a table from a query or a Parquet/CSV/JSON file
   append <table> (--from "<SQL>" | --file F) [--overwrite]
                                         add rows (or replace all rows with --overwrite)
@@ -31,21 +35,35 @@ Subcommands:
   merge <table> --key k[,k2] (--from "<SQL>" | --file F)
                                         upsert: source rows replace rows with the same key,
                                         the rest are inserted
+  set-properties <table> [--property k=v ...] [--unset k ...]
+                                        change table properties (e.g. enable the change feed)
   history <table> [--json]              every commit: version, time, operation, parameters
   describe <table> [--version N] [--json]  schema, partitioning, properties, files, size
   changes <table> --from-version N [--to-version M] [--format F]
                                         the change data feed between two versions
+  checkpoint <table> [--json]           write a Parquet checkpoint of the latest version
+  vacuum <table> [--retention-hours H] [--dry-run] [--force] [--json]
+                                        delete files no version within H hours (default 168) needs
 
 Options: --data-dir DIR (default ./tessera-data), --help.
 Example:
   tessera table create demo.us.airports --file airports.csv
 )";
 
-Result<std::string> SourceQuery(const Args& args) {
+Result<std::string> SourceQuery(Session& session, const Args& args) {
+  if (auto schema = args.Option("schema")) {
+    if (args.Option("from") || args.Option("file")) {
+      return Status::InvalidArgument("give --schema, --from or --file, not several");
+    }
+    // DuckDB parses the column list; the table is created empty with exactly these types.
+    TESSERA_RETURN_NOT_OK(session.connection().Execute(
+        "CREATE OR REPLACE TEMP TABLE __tessera_schema (" + *schema + ")"));
+    return std::string("SELECT * FROM __tessera_schema");
+  }
   auto from = args.Option("from");
   auto file = args.Option("file");
   if (from.has_value() == file.has_value()) {
-    return Status::InvalidArgument("give exactly one of --from \"<SQL>\" or --file PATH");
+    return Status::InvalidArgument("give exactly one of --from \"<SQL>\", --file PATH or --schema");
   }
   if (from)
     return *from;
@@ -62,8 +80,44 @@ Result<std::string> SourceQuery(const Args& args) {
                                  "' (use .parquet, .csv or .json)");
 }
 
+// Every --property value, each "k=v" or "k=v,k2=v2".
+Result<std::map<std::string, std::string>> ParseProperties(const Args& args) {
+  std::map<std::string, std::string> out;
+  for (const std::string& value : args.Values("property")) {
+    for (const std::string& kv : Split(value, ',')) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Status::InvalidArgument("--property takes key=value, got '" + kv + "'");
+      }
+      out[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  return out;
+}
+
+int SetProperties(Session& session, const std::string& root, const Args& args) {
+  auto properties = ParseProperties(args);
+  if (!properties.ok())
+    return Fail("table set-properties", properties.status(), true);
+  std::vector<std::string> unset = args.Values("unset");
+  if (properties->empty() && unset.empty()) {
+    return Fail("table set-properties", Status::InvalidArgument("give --property k=v or --unset k"),
+                true);
+  }
+  auto& storage = storage::LocalStorage::Instance();
+  auto snapshot = delta::Snapshot::Load(storage, &session.reader(), root, std::nullopt);
+  if (!snapshot.ok())
+    return Fail("set-properties on " + root, snapshot.status());
+  auto result = delta::SetTableProperties(storage, *snapshot, *properties, unset);
+  if (!result.ok())
+    return Fail("set-properties on " + root, result.status());
+  std::printf("version %lld: properties updated\n",
+              static_cast<long long>(result->version));  // NOLINT
+  return 0;
+}
+
 int Write(Session& session, const std::string& root, const Args& args, engine::WriteMode mode) {
-  auto query = SourceQuery(args);
+  auto query = SourceQuery(session, args);
   if (!query.ok())
     return Fail("table", query.status(), true);
   engine::WriteRequest request;
@@ -72,20 +126,17 @@ int Write(Session& session, const std::string& root, const Args& args, engine::W
   request.mode = mode;
   if (auto partitions = args.Option("partition-by"))
     request.partition_columns = Split(*partitions, ',');
-  if (auto property = args.Option("property")) {
-    for (const std::string& kv : Split(*property, ',')) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos) {
-        return Fail("table",
-                    Status::InvalidArgument("--property takes key=value, got '" + kv + "'"), true);
-      }
-      request.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-  }
+  auto properties = ParseProperties(args);
+  if (!properties.ok())
+    return Fail("table", properties.status(), true);
+  request.properties = *properties;
   request.description = args.Option("description");
-  std::fprintf(stderr, "writing %s ...\n", root.c_str());
-  auto result = engine::WriteQuery(session.connection(), storage::LocalStorage::Instance(),
-                                   session.reader(), request);
+  Result<engine::WriteResult> result = Status::Internal("not run");
+  {
+    ProgressLine progress(session.connection(), "writing " + args.positional[1]);
+    result = engine::WriteQuery(session.connection(), storage::LocalStorage::Instance(),
+                                session.reader(), request);
+  }
   if (!result.ok())
     return Fail("writing " + root, result.status());
   std::printf("version %lld: %lld rows in %lld files (%lld bytes)\n",
@@ -145,7 +196,7 @@ int Dml(Session& session, const std::string& root, const std::string& sub, const
     if (!key)
       return Fail("table merge", Status::InvalidArgument("--key column[,column] is required"),
                   true);
-    auto query = SourceQuery(args);
+    auto query = SourceQuery(session, args);
     if (!query.ok())
       return Fail("table merge", query.status(), true);
     result = engine::MergeRows(session.connection(), storage, session.reader(), root, *query,
@@ -289,8 +340,9 @@ int Changes(Session& session, const std::string& root, const Args& args) {
 int TableCommand(const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv,
                         {"data-dir", "from", "file", "partition-by", "property", "description",
-                         "version", "from-version", "to-version", "format", "where", "set", "key"},
-                        {"help", "json", "overwrite"});
+                         "version", "from-version", "to-version", "format", "where", "set", "key",
+                         "schema", "unset", "retention-hours"},
+                        {"help", "json", "overwrite", "dry-run", "force"});
   if (!args.ok())
     return Fail("table", args.status(), true);
   if (args->Flag("help") || args->positional.empty()) {
@@ -316,12 +368,18 @@ int TableCommand(const std::vector<std::string>& argv) {
   }
   if (sub == "delete" || sub == "update" || sub == "merge")
     return Dml(**session, *root, sub, *args);
+  if (sub == "set-properties")
+    return SetProperties(**session, *root, *args);
   if (sub == "history")
     return History(*root, *args);
   if (sub == "describe")
     return Describe(**session, *root, *args);
   if (sub == "changes")
     return Changes(**session, *root, *args);
+  if (sub == "checkpoint")
+    return CheckpointSubcommand(**session, *root, *args);
+  if (sub == "vacuum")
+    return VacuumSubcommand(**session, *root, *args);
   return Fail(
       "table",
       Status::InvalidArgument("unknown subcommand '" + sub + "' (see tessera table --help)"), true);

@@ -198,7 +198,13 @@ Result<std::vector<delta::AddFile>> WriteDataFiles(Connection& connection,
     TESSERA_RETURN_NOT_OK(connection.Execute(copy));
     TESSERA_ASSIGN_OR_RETURN(std::string stats, FileStats(connection, path, data_fields));
     TESSERA_ASSIGN_OR_RETURN(Json parsed, ParseJson(stats));
-    *rows += parsed.value("numRecords", int64_t{0});
+    int64_t file_rows = parsed.value("numRecords", int64_t{0});
+    if (file_rows == 0) {
+      // An empty result (e.g. a table created from a schema) needs no data file.
+      TESSERA_RETURN_NOT_OK(storage.Delete(path));
+      continue;
+    }
+    *rows += file_rows;
     TESSERA_ASSIGN_OR_RETURN(auto info, storage.Stat(path));
     delta::AddFile add;
     add.path = PercentEncodePath(relative);

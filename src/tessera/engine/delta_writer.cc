@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
@@ -79,17 +80,22 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
                                      " columns; the table has " +
                                      std::to_string(layout.schema.fields.size()));
     }
-    for (size_t i = 0; i < info.columns.size(); ++i) {
+    // By name when the query has exactly the table's column names (any order, like a DataFrame
+    // append); otherwise by position, like INSERT INTO ... SELECT.
+    std::map<std::string, std::string> query_names;
+    for (const Column& c : info.columns)
+      query_names[ToLower(c.name)] = c.name;
+    bool by_name = query_names.size() == info.columns.size();
+    for (const delta::Field& f : layout.schema.fields)
+      by_name &= query_names.count(ToLower(f.name)) != 0;
+    for (size_t i = 0; i < layout.schema.fields.size(); ++i) {
       const delta::Field& f = layout.schema.fields[i];
-      if (ToLower(info.columns[i].name) != ToLower(f.name)) {
-        return Status::InvalidArgument("column " + std::to_string(i + 1) + " of the query is '" +
-                                       info.columns[i].name + "'; the table has '" + f.name + "'");
-      }
+      std::string source =
+          by_name ? QuoteIdentifier(query_names[ToLower(f.name)]) : "#" + std::to_string(i + 1);
       TESSERA_ASSIGN_OR_RETURN(std::string type, DuckDbType(f.type));
       if (!select.empty())
         select += ", ";
-      select += "CAST(" + QuoteIdentifier(info.columns[i].name) + " AS " + type + ") AS " +
-                QuoteIdentifier(f.name);
+      select += "CAST(" + source + " AS " + type + ") AS " + QuoteIdentifier(f.name);
     }
   } else {
     for (const Column& column : info.columns) {
@@ -111,8 +117,8 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
   select = "SELECT " + select + " FROM (" + request.query + ")";
 
   int64_t rows = 0;
-  TESSERA_ASSIGN_OR_RETURN(auto adds, WriteDataFiles(connection, storage, request.table_root, select,
-                                                     layout, DataFileOptions{}, &rows));
+  TESSERA_ASSIGN_OR_RETURN(auto adds, WriteDataFiles(connection, storage, request.table_root,
+                                                     select, layout, DataFileOptions{}, &rows));
   delta::Transaction txn(request.table_root, snapshot);
   WriteResult result;
   result.rows = rows;
