@@ -167,6 +167,96 @@ class CliTest(unittest.TestCase):
         self.assertEqual([h["operation"] for h in json.loads(r.stdout)],
                          ["CREATE TABLE AS SELECT", "DELETE", "UPDATE", "MERGE"])
 
+    def test_checkpoint_and_vacuum(self):
+        def ids():
+            r = run("sql", "--format", "csv", "SELECT id FROM m.p.t ORDER BY id", data_dir=self.data)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout.splitlines()[1:]
+
+        r = run("table", "create", "m.p.t", "--property", "delta.checkpointInterval=3", "--from",
+                "SELECT range AS id FROM range(3)", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for i in range(1, 4):
+            r = run("table", "append", "m.p.t", "--from", f"SELECT {10 + i} AS id", data_dir=self.data)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        root = os.path.join(self.data, "tables", "m", "p", "t")
+        log = os.path.join(root, "_delta_log")
+        # Version 3 is a multiple of the interval: the append wrote a checkpoint and the hint.
+        self.assertEqual(sorted(f for f in os.listdir(log) if "checkpoint" in f),
+                         ["00000000000000000003.checkpoint.parquet", "_last_checkpoint"])
+        with open(os.path.join(log, "_last_checkpoint")) as f:
+            hint = json.load(f)
+        self.assertEqual((hint["version"], hint["size"], hint["numOfAddFiles"]), (3, 6, 4))
+        self.assertEqual(hint["sizeInBytes"],
+                         os.path.getsize(os.path.join(log, "00000000000000000003.checkpoint.parquet")))
+        expected = ["0", "1", "2", "11", "12", "13"]
+        self.assertEqual(ids(), expected)
+        # The checkpoint alone replaces the commits before it.
+        for v in range(3):
+            os.remove(os.path.join(log, f"{v:020d}.json"))
+        self.assertEqual(ids(), expected)
+        r = run("table", "checkpoint", "m.p.t", "--json", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["version"], 3)
+
+        old_files = sorted(f for f in os.listdir(root) if f.endswith(".parquet"))
+        self.assertEqual(len(old_files), 4)
+        r = run("table", "append", "m.p.t", "--overwrite", "--from", "SELECT 42 AS id", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The default retention (7 days) keeps the replaced files; 0 hours needs --force.
+        r = run("table", "vacuum", "m.p.t", "--dry-run", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("would delete 0 files", r.stdout)
+        r = run("table", "vacuum", "m.p.t", "--retention-hours", "0", "--dry-run", data_dir=self.data)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("delta.deletedFileRetentionDuration", r.stderr)
+        self.assertIn("--force", r.stderr)
+        r = run("table", "vacuum", "m.p.t", "--retention-hours", "0", "--force", "--dry-run", "--json",
+                data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dry = json.loads(r.stdout)
+        self.assertEqual(sorted(f["path"] for f in dry["files"]), old_files)
+        self.assertEqual(dry["bytes"], sum(os.path.getsize(os.path.join(root, f)) for f in old_files))
+        self.assertTrue(all(os.path.exists(os.path.join(root, f)) for f in old_files))
+        r = run("table", "vacuum", "m.p.t", "--retention-hours", "0", "--force", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("deleted 4 files", r.stdout)
+        for f in old_files:
+            self.assertIn(f, r.stdout)
+            self.assertFalse(os.path.exists(os.path.join(root, f)))
+        self.assertEqual(len([f for f in os.listdir(root) if f.endswith(".parquet")]), 1)
+        self.assertEqual(ids(), ["42"])
+        r = run("table", "vacuum", "m.p.t", "--retention-hours", "soon", data_dir=self.data)
+        self.assertEqual(r.returncode, 2)
+
+    def test_selective_query_skips_files_by_stats(self):
+        run("table", "create", "a.b.c", "--from", "SELECT range AS id FROM range(0, 100)", data_dir=self.data)
+        for i in range(1, 10):
+            run("table", "append", "a.b.c", "--from", f"SELECT range AS id FROM range({i * 100}, {i * 100 + 100})",
+                data_dir=self.data)
+        root = os.path.join(self.data, "tables", "a", "b", "c")
+        # Corrupt every file but the one holding 550: the query can only succeed if it never opens them.
+        corrupted = 0
+        for name in os.listdir(root):
+            if not name.endswith(".parquet"):
+                continue
+            path = os.path.join(root, name)
+            r = run("sql", "--format", "csv", f"SELECT min(id) AS lo FROM read_parquet('{path}')", data_dir=self.data)
+            if int(r.stdout.splitlines()[1]) != 500:
+                with open(path, "wb") as f:
+                    f.write(b"not parquet")
+                corrupted += 1
+        self.assertEqual(corrupted, 9)
+        r = run("sql", "--format", "csv", "SELECT count(*) AS n, max(id) AS m FROM a.b.c WHERE id = 550", data_dir=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), ["n,m", "1,550"])
+        r = run("sql", "--format", "csv", f"SELECT count(*) AS n FROM delta_scan('{root}') WHERE id >= 500 AND id < 600",
+                data_dir=self.data)
+        self.assertEqual(r.stdout.splitlines(), ["n", "100"], r.stderr)
+        # A query the stats cannot narrow must read (and here fail on) the corrupted files.
+        r = run("sql", "SELECT count(*) FROM a.b.c WHERE id + 0 = 550", data_dir=self.data)
+        self.assertEqual(r.returncode, 1)
+
     def test_help(self):
         for args in (["--help"], ["sql", "--help"], ["table", "--help"]):
             r = run(*args, data_dir=self.data)

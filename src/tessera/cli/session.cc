@@ -8,7 +8,8 @@
 
 namespace tessera::cli {
 
-Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir) {
+Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir,
+                                               std::optional<std::string_view> sql) {
   auto session = std::make_unique<Session>();
   session->data_dir_ = data_dir;
   TESSERA_ASSIGN_OR_RETURN(session->database_, engine::Database::Open({}));
@@ -17,7 +18,11 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir) {
   TESSERA_RETURN_NOT_OK(session->connection_->Execute("SET TimeZone = 'UTC'"));
   TESSERA_RETURN_NOT_OK(engine::RegisterDeltaFunctions(
       session->connection_->handle(), storage::LocalStorage::Instance(), *session->reader_));
-  TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*session->connection_, data_dir));
+  if (sql) {
+    session->hints_ = std::make_unique<engine::ScopedScanHints>(
+        engine::ExtractScanHints(*session->connection_, *sql, data_dir));
+  }
+  TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*session->connection_, data_dir, sql));
   return session;
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "tessera/common/result.h"
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/database.h"
+#include "tessera/engine/scan_hints.h"
 
 namespace tessera::cli {
 
@@ -13,7 +16,10 @@ namespace tessera::cli {
 /// and the data directory's tables attached under their three-part names. Not thread-safe.
 class Session {
  public:
-  static Result<std::unique_ptr<Session>> Open(const std::string& data_dir);
+  /// Open a session; with `sql`, attach only the data-directory tables that SQL names and let
+  /// its simple WHERE predicates skip files (engine/scan_hints.h) for the session's lifetime.
+  static Result<std::unique_ptr<Session>> Open(const std::string& data_dir,
+                                               std::optional<std::string_view> sql = std::nullopt);
   engine::Connection& connection() { return *connection_; }
   engine::DuckdbCheckpointReader& reader() { return *reader_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -25,6 +31,7 @@ class Session {
   std::unique_ptr<engine::Database> database_;
   std::unique_ptr<engine::DuckdbCheckpointReader> reader_;
   std::unique_ptr<engine::Connection> connection_;
+  std::unique_ptr<engine::ScopedScanHints> hints_;
 };
 
 }  // namespace tessera::cli

@@ -8,6 +8,7 @@
 #include "tessera/common/strings.h"
 #include "tessera/engine/delta_functions.h"
 #include "tessera/engine/result_writer.h"
+#include "tessera/engine/scan_hints.h"
 
 namespace tessera::cli {
 namespace {
@@ -51,10 +52,10 @@ int SqlCommand(const std::vector<std::string>& argv) {
     return Fail("sql", Status::InvalidArgument("empty query"), true);
   }
   std::string format = args->Option("format").value_or("table");
-  auto session = Session::Open(args->Option("data-dir").value_or("./tessera-data"));
+  query = engine::NormalizeDeltaCalls(query);
+  auto session = Session::Open(args->Option("data-dir").value_or("./tessera-data"), query);
   if (!session.ok())
     return Fail("opening the data directory", session.status());
-  query = engine::NormalizeDeltaCalls(query);
   auto output = args->Option("output");
   if (format == "parquet" || output) {
     if (!output)

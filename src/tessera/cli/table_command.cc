@@ -353,7 +353,9 @@ int TableCommand(const std::vector<std::string>& argv) {
   if (args->positional.size() != 2) {
     return Fail("table " + sub, Status::InvalidArgument("expected one table name or path"), true);
   }
-  auto session = Session::Open(args->Option("data-dir").value_or("./tessera-data"));
+  // Table commands name their table by path; queries in --from may name others.
+  auto session = Session::Open(args->Option("data-dir").value_or("./tessera-data"),
+                               args->Option("from").value_or(""));
   if (!session.ok())
     return Fail("opening the data directory", session.status());
   auto root = (*session)->ResolveTable(args->positional[1]);

@@ -73,8 +73,14 @@ int VacuumSubcommand(Session& session, const std::string& root, const Args& args
   const bool dry_run = args.Flag("dry-run");
   auto result = delta::Vacuum(storage, **snapshot, *retention_ms, dry_run, SystemClock::Instance(),
                               args.Flag("force"));
-  if (!result.ok())
-    return Fail("vacuum of " + root, result.status());
+  if (!result.ok()) {
+    int code = Fail("vacuum of " + root, result.status());
+    if (result.status().code() == StatusCode::kInvalidArgument && !args.Flag("force") &&
+        args.Option("retention-hours")) {
+      std::fputs("tessera: add --force to vacuum with a shorter retention anyway\n", stderr);
+    }
+    return code;
+  }
   const std::string& table_root = (*snapshot)->table_root();
   if (args.Flag("json")) {
     Json files = Json::array();

@@ -71,8 +71,45 @@ Result<std::vector<TableName>> ListTables(const std::string& data_dir) {
   return out;
 }
 
-Status AttachDataDir(Connection& connection, const std::string& data_dir) {
+namespace {
+// True if `sql` (lower-cased, quotes removed) names the table.
+bool Mentions(const std::string& sql, const TableName& t) {
+  std::string name = t.ToString();
+  for (size_t pos = sql.find(name); pos != std::string::npos; pos = sql.find(name, pos + 1)) {
+    bool starts = pos == 0 ||
+                  !(std::isalnum(static_cast<unsigned char>(sql[pos - 1])) || sql[pos - 1] == '_');
+    size_t end = pos + name.size();
+    bool ends = end >= sql.size() ||
+                !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+    if (starts && ends)
+      return true;
+  }
+  return false;
+}
+}  // namespace
+
+Status AttachDataDir(Connection& connection, const std::string& data_dir,
+                     std::optional<std::string_view> only_mentioned_in) {
   TESSERA_ASSIGN_OR_RETURN(auto tables, ListTables(data_dir));
+  if (only_mentioned_in) {
+    std::string sql;
+    for (char c : *only_mentioned_in) {
+      if (c != '"')
+        sql += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    bool catalog_query =
+        sql.find("information_schema") != std::string::npos ||
+        sql.find("duckdb_") != std::string::npos || sql.find("show") != std::string::npos ||
+        sql.find("describe") != std::string::npos || sql.find("pg_catalog") != std::string::npos;
+    if (!catalog_query) {
+      std::vector<TableName> mentioned;
+      for (const TableName& t : tables) {
+        if (Mentions(sql, t))
+          mentioned.push_back(t);
+      }
+      tables = std::move(mentioned);
+    }
+  }
   std::set<std::string> domains;
   std::set<std::string> schemas;
   std::string sql;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/common/result.h"
@@ -30,6 +32,10 @@ Result<std::vector<TableName>> ListTables(const std::string& data_dir);
 /// Make every table of the data directory queryable by its three-part name: each domain becomes
 /// an attached in-memory catalog, each product a schema, each table a view over delta_scan (so a
 /// query always sees the latest version). Requires RegisterDeltaFunctions on the database.
-Status AttachDataDir(Connection& connection, const std::string& data_dir);
+/// With `only_mentioned_in`, attach just the tables whose name appears in that SQL text (creating
+/// a view binds it, which reads its files' footers), unless the SQL looks at the catalog
+/// (information_schema, SHOW, DESCRIBE, duckdb_*), which needs every table.
+Status AttachDataDir(Connection& connection, const std::string& data_dir,
+                     std::optional<std::string_view> only_mentioned_in = std::nullopt);
 
 }  // namespace tessera::engine

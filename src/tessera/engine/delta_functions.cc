@@ -1,15 +1,18 @@
 #include "tessera/engine/delta_functions.h"
 
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
 
+#include "tessera/common/logging.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
 #include "tessera/delta/deletion_vector.h"
 #include "tessera/delta/history.h"
 #include "tessera/delta/snapshot.h"
 #include "tessera/engine/delta_sql.h"
+#include "tessera/engine/scan_hints.h"
 
 namespace tessera::engine {
 namespace {
@@ -77,7 +80,13 @@ Result<std::string> ScanSql(const Context& ctx, const std::string& path,
   }
   TESSERA_ASSIGN_OR_RETURN(auto snapshot,
                            delta::Snapshot::Load(*ctx.storage, ctx.reader, path, version));
-  return SnapshotSql(*snapshot, DvRegistrarFor(*ctx.storage));
+  SnapshotSqlOptions options;
+  // Hints describe the query being bound on this thread; they only hold for the latest version.
+  if (!version) {
+    options.skip_unless =
+        ScopedScanHints::For(std::filesystem::absolute(path).lexically_normal().string());
+  }
+  return SnapshotSql(*snapshot, DvRegistrarFor(*ctx.storage), options);
 }
 
 // tessera_delta_scan_sql(path VARCHAR, version BIGINT, timestamp VARCHAR) -> VARCHAR

@@ -6,6 +6,7 @@
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
 #include "tessera/engine/checkpoint_reader.h"
+#include "tessera/engine/scan_hints.h"
 
 namespace tessera::engine {
 namespace {
@@ -195,8 +196,12 @@ class ScanBuilder {
     std::map<std::string, size_t> by_partition;
     std::vector<FileGroup> groups;
     for (const delta::AddFile& file : snapshot_.files()) {
-      if (options.only_files != nullptr && options.only_files->count(file.path) == 0)
+      if (options.only_files != nullptr && options.only_files->count(file.path) == 0) {
         continue;
+      }
+      if (options.skip_unless != nullptr && !FileMayMatch(snapshot_, file, *options.skip_unless)) {
+        continue;
+      }
       TESSERA_ASSIGN_OR_RETURN(std::string path,
                                delta::ResolveDataPath(snapshot_.table_root(), file.path));
       if (file.deletion_vector) {

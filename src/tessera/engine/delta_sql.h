@@ -34,12 +34,16 @@ Result<std::string> PartitionLiteral(const delta::DataType& type,
 /// query still push down into `read_parquet`.
 Result<std::string> SnapshotSql(const delta::Snapshot& snapshot, const DvRegistrar& register_dv);
 
+struct ColumnPredicate;  // scan_hints.h
+
 /// Options for SnapshotSql used by row-level writes.
 struct SnapshotSqlOptions {
   /// Add a `__tessera_file` column holding each row's `add.path` (one scan per file).
   bool file_column = false;
   /// Read only the files whose `add.path` is in this set (null: every live file).
   const std::set<std::string>* only_files = nullptr;
+  /// Skip files whose partition values or stats prove no row satisfies all of these.
+  const std::vector<ColumnPredicate>* skip_unless = nullptr;
 };
 Result<std::string> SnapshotSql(const delta::Snapshot& snapshot, const DvRegistrar& register_dv,
                                 const SnapshotSqlOptions& options);

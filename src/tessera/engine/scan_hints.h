@@ -1,0 +1,58 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tessera/common/json.h"
+#include "tessera/common/result.h"
+#include "tessera/delta/actions.h"
+#include "tessera/delta/snapshot.h"
+#include "tessera/engine/database.h"
+
+namespace tessera::engine {
+
+/// One conjunct of a query's WHERE clause: `column <op> constant`.
+struct ColumnPredicate {
+  enum class Op { kEq, kLt, kLe, kGt, kGe };
+  std::string column;  // lower-cased logical name
+  Op op = Op::kEq;
+  Json value;  // number or string
+};
+
+/// Predicates known to hold for every row a query reads from one table.
+struct ScanHints {
+  std::string table_root;  // the table they apply to
+  std::vector<ColumnPredicate> predicates;
+};
+
+/// Find file-skipping hints in `sql`: only for a single SELECT with exactly one table reference
+/// (a data-directory view `domain.product.table`, or `delta_scan('<path>')` at the latest version)
+/// and no subqueries, so the predicates can only concern that one scan. Uses DuckDB's parser
+/// (json_serialize_sql). Return nullopt when the query does not qualify; never an error for
+/// ordinary SQL (parse errors are left to the real execution).
+std::optional<ScanHints> ExtractScanHints(Connection& connection, std::string_view sql,
+                                          const std::string& data_dir);
+
+/// True unless the file's partition values or statistics prove that no row satisfies every
+/// predicate (unknown statistics keep the file: skipping must never lose rows).
+bool FileMayMatch(const delta::Snapshot& snapshot, const delta::AddFile& file,
+                  const std::vector<ColumnPredicate>& predicates);
+
+/// Makes hints visible to delta_scan on this thread (DuckDB binds on the calling thread) for the
+/// lifetime of the object.
+class ScopedScanHints {
+ public:
+  explicit ScopedScanHints(std::optional<ScanHints> hints);
+  ~ScopedScanHints();
+  ScopedScanHints(const ScopedScanHints&) = delete;
+  ScopedScanHints& operator=(const ScopedScanHints&) = delete;
+
+  /// The hints for `table_root` on this thread, or null.
+  static const std::vector<ColumnPredicate>* For(const std::string& table_root);
+
+ private:
+  std::optional<ScanHints> previous_;
+};
+
+}  // namespace tessera::engine
