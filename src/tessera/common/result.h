@@ -52,6 +52,8 @@ class [[nodiscard]] Result {
 
 }  // namespace tessera
 
+// `lhs` is a declaration ("auto x"), so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define TESSERA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                                  \
   if (!tmp.ok())                                       \
@@ -61,3 +63,4 @@ class [[nodiscard]] Result {
 /// Evaluate an expression returning Result<T>; on error return its Status, else assign the value.
 #define TESSERA_ASSIGN_OR_RETURN(lhs, rexpr) \
   TESSERA_ASSIGN_OR_RETURN_IMPL(TESSERA_CONCAT(_tessera_result_, __LINE__), lhs, rexpr)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -19,7 +19,7 @@ constexpr std::string_view kRefused[] = {"delta.enableInCommitTimestamps",
 }  // namespace
 
 Result<CommitResult> SetTableProperties(storage::Storage& storage,
-                                        std::shared_ptr<const Snapshot> snapshot,
+                                        const std::shared_ptr<const Snapshot>& snapshot,
                                         const std::map<std::string, std::string>& set,
                                         const std::vector<std::string>& unset) {
   Metadata metadata = snapshot->metadata();

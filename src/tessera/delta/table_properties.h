@@ -17,7 +17,7 @@ namespace tessera::delta {
 /// row tracking, deletion vectors, column mapping) are refused with kUnsupported; values of known
 /// boolean properties must be true/false (kInvalidArgument).
 Result<CommitResult> SetTableProperties(storage::Storage& storage,
-                                        std::shared_ptr<const Snapshot> snapshot,
+                                        const std::shared_ptr<const Snapshot>& snapshot,
                                         const std::map<std::string, std::string>& set,
                                         const std::vector<std::string>& unset);
 
