@@ -4,7 +4,42 @@
 
 namespace tessera {
 
+namespace {
+
+// The parser is iterative, but copying, comparing and dumping a value recurse once per level: a
+// hostile 200 KB log line nested 100,000 deep overflowed the stack. Real documents stay far below.
+constexpr int kMaxJsonDepth = 1000;
+
+// Count nesting outside strings; exact for valid JSON, and invalid JSON is rejected either way.
+bool NestsDeeperThan(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<Json> ParseJson(std::string_view text) {
+  if (NestsDeeperThan(text, kMaxJsonDepth)) {
+    return Status::Corruption("JSON nests deeper than " + std::to_string(kMaxJsonDepth) +
+                              " levels");
+  }
   // The no-throw form: a discarded value signals a syntax error; the callback-less parser
   // records no position, so a second pass with the SAX-free checker reports where.
   Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
@@ -47,13 +82,17 @@ Result<std::optional<int64_t>> JsonOptInt(const Json& object, std::string_view k
   const Json* v = JsonFind(object, key);
   if (v == nullptr)
     return std::optional<int64_t>();
-  if (v->is_number_integer())
-    return std::optional<int64_t>(v->get<int64_t>());
+  // nlohmann reports unsigned values as integers too: check the unsigned case first so that
+  // 18446744073709551615 is an error, not -1.
   if (v->is_number_unsigned()) {
     uint64_t u = v->get<uint64_t>();
-    if (u > static_cast<uint64_t>(INT64_MAX))
+    if (u > static_cast<uint64_t>(INT64_MAX)) {
       return WrongType(key, "a 64-bit integer");
+    }
     return std::optional<int64_t>(static_cast<int64_t>(u));
+  }
+  if (v->is_number_integer()) {
+    return std::optional<int64_t>(v->get<int64_t>());
   }
   return WrongType(key, "an integer");
 }

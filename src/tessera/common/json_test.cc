@@ -24,12 +24,35 @@ TEST(JsonTest, WrongTypeIsCorruption) {
   EXPECT_EQ(JsonInt(*r, "missing").status().code(), StatusCode::kCorruption);
 }
 
+TEST(JsonTest, IntegersBeyondInt64AreErrors) {
+  auto r = ParseJson(R"({"big":18446744073709551615,"max":9223372036854775807,"neg":-5})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(JsonOptInt(*r, "big").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(**JsonOptInt(*r, "max"), INT64_MAX);
+  EXPECT_EQ(**JsonOptInt(*r, "neg"), -5);
+}
+
 TEST(JsonTest, MalformedIsCorruption) {
   for (const char* bad : {"{", "{\"a\":}", "", "nul", "[1,]"}) {
     auto r = ParseJson(bad);
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
   }
+}
+
+TEST(JsonTest, DeepNestingIsCorruptionNotAStackOverflow) {
+  auto nested = [](int depth) {
+    return "{\"a\":" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  };
+  ASSERT_TRUE(ParseJson(nested(999)).ok());
+  for (int depth : {1000, 100000}) {
+    auto r = ParseJson(nested(depth));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(r.status().message().find("nests deeper than 1000 levels"), std::string::npos);
+  }
+  // Brackets inside strings are not nesting.
+  ASSERT_TRUE(ParseJson("{\"a\":\"" + std::string(5000, '[') + "\\\"\"}").ok());
 }
 
 TEST(JsonTest, DumpReplacesInvalidUtf8) {

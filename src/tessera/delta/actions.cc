@@ -462,6 +462,9 @@ Result<std::string> ResolveDataPath(std::string_view table_root, std::string_vie
     absolute = true;
   }
   TESSERA_ASSIGN_OR_RETURN(std::string decoded, PercentDecode(p));
+  // The operating system would end the path at a NUL, after the checks below: "..%00" is "..".
+  if (decoded.find('\0') != std::string::npos)
+    return Status::Corruption("data path contains a NUL byte: '" + std::string(log_path) + "'");
   if (absolute)
     return decoded;
   // A relative path must stay inside the table: reject parent references from a hostile log.

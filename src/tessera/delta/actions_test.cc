@@ -85,5 +85,13 @@ TEST(ResolveDataPathTest, DecodesOnceAndCanonicalises) {
   EXPECT_EQ(ResolveDataPath("/t", "s3://b/f").status().code(), StatusCode::kUnsupported);
 }
 
+// fuzz/action_parser_fuzz checks this: the OS ends a path at a NUL, so "..%00" named the parent.
+TEST(ResolveDataPathTest, RejectsNulBytes) {
+  for (const char* path : {"..%00", "a/..%00/x.parquet", "f.parquet%00.x", "/abs/f%00"}) {
+    EXPECT_EQ(ResolveDataPath("/t", path).status().code(), StatusCode::kCorruption) << path;
+  }
+  EXPECT_EQ(ResolveDataPath("/t", std::string("..\0", 3)).status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace tessera::delta

@@ -276,7 +276,7 @@ Result<DmlResult> MergeRows(Connection& connection, storage::Storage& storage,
                                                    ") t SEMI JOIN " + source + " s ON " + on));
   DmlResult result;
   std::string columns = ColumnList(ctx.layout.schema);
-  std::string rows = "SELECT " + columns + " WHERE false";
+  std::string rows = "SELECT " + typed_source + " FROM " + source + " WHERE false";  // typed, empty
   if (!affected.empty()) {
     SnapshotSqlOptions only;
     only.only_files = &affected;

@@ -6,6 +6,7 @@
 
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
+#include "tessera/delta/log_segment.h"
 #include "tessera/delta/schema.h"
 #include "tessera/delta/snapshot.h"
 #include "tessera/engine/checkpoint_reader.h"
@@ -65,9 +66,16 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
   if (request.mode != WriteMode::kCreate) {
     TESSERA_ASSIGN_OR_RETURN(
         snapshot, delta::Snapshot::Load(storage, &reader, request.table_root, std::nullopt));
-  } else if (storage.List(storage::JoinPath(request.table_root, "_delta_log")).ValueOr({}).size() >
-             0) {
-    return Status::AlreadyExists("a Delta table already exists at '" + request.table_root + "'");
+  } else {
+    // Only real log entries count: a create killed mid-commit leaves a temporary file behind,
+    // which must not block the next attempt.
+    for (const auto& file :
+         storage.List(storage::JoinPath(request.table_root, "_delta_log")).ValueOr({})) {
+      if (delta::ParseLogFileName(delta::BaseName(file.path))) {
+        return Status::AlreadyExists("a Delta table already exists at '" + request.table_root +
+                                     "'");
+      }
+    }
   }
   TESSERA_ASSIGN_OR_RETURN(StatementInfo info, connection.Describe(request.query));
   TableLayout layout;
