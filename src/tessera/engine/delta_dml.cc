@@ -7,6 +7,7 @@
 #include "tessera/delta/snapshot.h"
 #include "tessera/delta/table_features.h"
 #include "tessera/delta/transaction.h"
+#include "tessera/engine/checkpoint_writer.h"
 #include "tessera/engine/data_files.h"
 #include "tessera/engine/delta_functions.h"
 #include "tessera/engine/delta_sql.h"
@@ -78,7 +79,8 @@ Result<int64_t> Count(Connection& connection, const std::string& sql) {
 
 // Rewrite the affected files as `new_rows_sql` and, with the change feed on, write
 // `changes_sql` (the table's columns + _change_type) to _change_data/; then commit.
-Result<int64_t> Rewrite(Connection& connection, storage::Storage& storage, const DmlContext& ctx,
+Result<int64_t> Rewrite(Connection& connection, storage::Storage& storage,
+                        delta::CheckpointReader& reader, const DmlContext& ctx,
                         const std::set<std::string>& affected, const std::string& new_rows_sql,
                         const std::string& changes_sql, const std::string& operation,
                         const Json& parameters, Json metrics, DmlResult* result) {
@@ -126,6 +128,9 @@ Result<int64_t> Rewrite(Connection& connection, storage::Storage& storage, const
   txn.SetOperation(operation, parameters);
   txn.SetMetrics(std::move(metrics));
   TESSERA_ASSIGN_OR_RETURN(auto commit, txn.Commit(storage));
+  // Row-level writes never change metadata: the read snapshot's is the committed one.
+  CheckpointAfterCommit(connection, storage, reader, root, ctx.snapshot->metadata(),
+                        commit.version);
   return commit.version;
 }
 
@@ -152,12 +157,12 @@ Result<DmlResult> DeleteRows(Connection& connection, storage::Storage& storage,
       "SELECT " + columns + ", 'delete' AS _change_type FROM (" + rows + ") WHERE " + matches;
   TESSERA_ASSIGN_OR_RETURN(result.rows_deleted, Count(connection, deleted));
   TESSERA_ASSIGN_OR_RETURN(result.rows_copied, Count(connection, kept));
-  TESSERA_ASSIGN_OR_RETURN(result.version,
-                           Rewrite(connection, storage, ctx, affected, kept, deleted, "DELETE",
-                                   {{"predicate", predicate}},
-                                   {{"numDeletedRows", std::to_string(result.rows_deleted)},
-                                    {"numCopiedRows", std::to_string(result.rows_copied)}},
-                                   &result));
+  TESSERA_ASSIGN_OR_RETURN(
+      result.version, Rewrite(connection, storage, reader, ctx, affected, kept, deleted, "DELETE",
+                              {{"predicate", predicate}},
+                              {{"numDeletedRows", std::to_string(result.rows_deleted)},
+                               {"numCopiedRows", std::to_string(result.rows_copied)}},
+                              &result));
   return result;
 }
 
@@ -211,8 +216,8 @@ Result<DmlResult> UpdateRows(Connection& connection, storage::Storage& storage,
   for (const auto& [column, expr] : assignments)
     set[column] = expr;
   TESSERA_ASSIGN_OR_RETURN(result.version,
-                           Rewrite(connection, storage, ctx, affected, rewritten, changes, "UPDATE",
-                                   {{"predicate", predicate}, {"set", DumpJson(set)}},
+                           Rewrite(connection, storage, reader, ctx, affected, rewritten, changes,
+                                   "UPDATE", {{"predicate", predicate}, {"set", DumpJson(set)}},
                                    {{"numUpdatedRows", std::to_string(result.rows_updated)},
                                     {"numCopiedRows", std::to_string(result.rows_copied)}},
                                    &result));
@@ -302,7 +307,7 @@ Result<DmlResult> MergeRows(Connection& connection, storage::Storage& storage,
     TESSERA_RETURN_NOT_OK(connection.Execute("DROP TABLE IF EXISTS __tessera_merge_source"));
     return result;
   }
-  auto version = Rewrite(connection, storage, ctx, affected, new_rows, changes, "MERGE",
+  auto version = Rewrite(connection, storage, reader, ctx, affected, new_rows, changes, "MERGE",
                          {{"predicate", on}, {"keys", DumpJson(Json(keys))}},
                          {{"numTargetRowsUpdated", std::to_string(result.rows_updated)},
                           {"numTargetRowsInserted", std::to_string(result.rows_inserted)},
