@@ -8,9 +8,24 @@ import tempfile
 import unittest
 
 TESSERA = os.environ["TESSERA_BIN"]
-FIXTURES = os.environ.get(
-    "TESSERA_FIXTURES_DIR",
-    os.path.join(os.environ["TESSERA_SOURCE_DIR"], "..", "shared", "fixtures", "delta"))
+
+
+def find_fixtures():
+    """../shared/fixtures/delta beside the checkout, or in an ancestor directory of a clone."""
+    if "TESSERA_FIXTURES_DIR" in os.environ:
+        return os.environ["TESSERA_FIXTURES_DIR"]
+    directory = os.path.abspath(os.environ["TESSERA_SOURCE_DIR"])
+    while True:
+        candidate = os.path.join(directory, "shared", "fixtures", "delta")
+        if os.path.isdir(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            raise RuntimeError("Delta fixtures not found (set TESSERA_FIXTURES_DIR)")
+        directory = parent
+
+
+FIXTURES = find_fixtures()
 
 
 def run(*args, data_dir, stdin=None):
