@@ -68,6 +68,44 @@ Result<Listing> ListLog(storage::Storage& storage, const std::string& log_dir, i
   return listing;
 }
 
+// The fast path for long logs: when `_last_checkpoint` names a classic checkpoint that exists,
+// stat commit files upward from it instead of reading the whole directory (a 100k-entry
+// `_delta_log` costs ~200 ms to list). A stale hint still gives a correct segment: an older
+// checkpoint plus more commits. Return false (use listing) when the checkpoint is not there.
+Result<bool> ProbeFromHint(storage::Storage& storage, int64_t checkpoint_version,
+                           std::optional<int64_t> version, LogSegment* segment) {
+  auto checkpoint =
+      storage.Stat(storage::JoinPath(segment->log_dir, CheckpointFileName(checkpoint_version)));
+  if (!checkpoint.ok()) {
+    if (checkpoint.status().IsNotFound())
+      return false;
+    return checkpoint.status();
+  }
+  segment->checkpoint =
+      CheckpointFiles{checkpoint_version, LogFileType::kCheckpoint, {*checkpoint}};
+  int64_t latest = checkpoint_version;
+  for (int64_t v = checkpoint_version + 1;; ++v) {
+    auto commit = storage.Stat(storage::JoinPath(segment->log_dir, CommitFileName(v)));
+    if (!commit.ok()) {
+      if (!commit.status().IsNotFound())
+        return commit.status();
+      break;
+    }
+    if (!version || v <= *version)
+      segment->commits.push_back(*commit);
+    latest = v;
+  }
+  if (version && latest < *version) {
+    // Either the version does not exist or commits are missing: let listing say which.
+    segment->checkpoint.reset();
+    segment->commits.clear();
+    return false;
+  }
+  segment->version = version.value_or(latest);
+  segment->latest_version = latest;
+  return true;
+}
+
 }  // namespace
 
 std::string_view BaseName(std::string_view path) {
@@ -98,6 +136,11 @@ Result<LogSegment> BuildLogSegment(storage::Storage& storage, std::string_view t
   segment.log_dir = storage::JoinPath(table_root, "_delta_log");
 
   std::optional<int64_t> hint = ReadLastCheckpointHint(storage, segment.log_dir);
+  if (hint && (!version || *hint <= *version)) {
+    TESSERA_ASSIGN_OR_RETURN(bool probed, ProbeFromHint(storage, *hint, version, &segment));
+    if (probed)
+      return segment;
+  }
   int64_t from = 0;
   if (hint && (!version || *hint <= *version))
     from = *hint;

@@ -65,8 +65,24 @@ void CollectConjuncts(const Json& expr, std::vector<ColumnPredicate>* out) {
       CollectConjuncts(child, out);
     return;
   }
-  if (cls != "COMPARISON")
+  if (cls == "BETWEEN") {
+    // x BETWEEN lo AND hi is x >= lo AND x <= hi.
+    const Json& input = expr.value("input", Json());
+    Json lower = {{"class", "COMPARISON"},
+                  {"type", "COMPARE_GREATERTHANOREQUALTO"},
+                  {"left", input},
+                  {"right", expr.value("lower", Json())}};
+    Json upper = {{"class", "COMPARISON"},
+                  {"type", "COMPARE_LESSTHANOREQUALTO"},
+                  {"left", input},
+                  {"right", expr.value("upper", Json())}};
+    CollectConjuncts(lower, out);
+    CollectConjuncts(upper, out);
+    return;
+  }
+  if (cls != "COMPARISON") {
     return;  // OR, NOT, functions: not used for skipping (still correct)
+  }
   const Json& left = expr.value("left", Json());
   const Json& right = expr.value("right", Json());
   bool flipped = false;
