@@ -351,6 +351,20 @@ struct ToJsonVisitor {
 
 }  // namespace
 
+RemoveFile RemoveFileFor(const AddFile& live, int64_t deletion_timestamp_ms) {
+  RemoveFile remove;
+  remove.path = live.path;
+  remove.deletion_timestamp = deletion_timestamp_ms;
+  remove.data_change = true;
+  remove.extended_file_metadata = true;
+  remove.partition_values = live.partition_values;
+  remove.size = live.size;
+  remove.deletion_vector = live.deletion_vector;
+  remove.base_row_id = live.base_row_id;
+  remove.default_row_commit_version = live.default_row_commit_version;
+  return remove;
+}
+
 std::string DeletionVectorDescriptor::UniqueId() const {
   std::string id = storage_type + path_or_inline_dv;
   if (offset)

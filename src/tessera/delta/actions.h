@@ -120,6 +120,11 @@ struct CheckpointMetadata {
 using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, AddCdcFile, SetTransaction,
                             DomainMetadata, CommitInfo, Sidecar, CheckpointMetadata>;
 
+/// The `remove` that retires a live file with data change at `deletion_timestamp_ms`, carrying
+/// what PROTOCOL.md asks writers to keep (extendedFileMetadata, partition values, size, DV, row
+/// ids).
+RemoveFile RemoveFileFor(const AddFile& live, int64_t deletion_timestamp_ms);
+
 /// Parse one action: a JSON object with exactly one known action key (`add`, `remove`, ...).
 /// Return nullopt for unknown actions (the protocol says to ignore them), kCorruption for a known
 /// action with missing or mistyped required fields.

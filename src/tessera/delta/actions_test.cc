@@ -61,6 +61,22 @@ TEST(ParseCommitTest, RoundTripsThroughJson) {
   EXPECT_EQ(back.stats, add.stats);
 }
 
+TEST(RemoveFileForTest, KeepsWhatReadersAndVacuumNeed) {
+  AddFile live;
+  live.path = "p=1/f.parquet";
+  live.partition_values = {{"p", "1"}};
+  live.size = 42;
+  live.base_row_id = 7;
+  RemoveFile r = RemoveFileFor(live, 1000);
+  EXPECT_EQ(r.path, live.path);
+  EXPECT_EQ(r.deletion_timestamp, 1000);
+  EXPECT_TRUE(r.data_change);
+  EXPECT_EQ(r.extended_file_metadata, true);
+  EXPECT_EQ(r.partition_values, live.partition_values);
+  EXPECT_EQ(r.size, 42);
+  EXPECT_EQ(r.base_row_id, 7);
+}
+
 TEST(ParseCommitTest, RejectsMalformedLinesWithLineNumber) {
   auto r = ParseCommit("{\"txn\":{\"appId\":\"a\",\"version\":1}}\n{\"add\":{\"path\":1}}\n");
   ASSERT_FALSE(r.ok());

@@ -14,7 +14,9 @@ int64_t CheckpointVersion(const LogSegment& segment) {
 
 class LogSegmentTest : public ::testing::Test {
  protected:
-  void Touch(const std::string& name) { testing::WriteFile(dir_.path() / "_delta_log" / name, "x"); }
+  void Touch(const std::string& name) {
+    testing::WriteFile(dir_.path() / "_delta_log" / name, "x");
+  }
   Result<LogSegment> Build(std::optional<int64_t> version) {
     return BuildLogSegment(storage::LocalStorage::Instance(), dir_.path().string(), version);
   }
@@ -22,7 +24,8 @@ class LogSegmentTest : public ::testing::Test {
 };
 
 TEST_F(LogSegmentTest, UsesNewestCompleteCheckpointAndIgnoresIncompleteParts) {
-  for (int v = 0; v <= 7; ++v) Touch(CommitFileName(v));
+  for (int v = 0; v <= 7; ++v)
+    Touch(CommitFileName(v));
   Touch(CheckpointFileName(3));
   Touch("00000000000000000005.checkpoint.0000000001.0000000002.parquet");  // part 2 of 2 missing
   ASSERT_OK_AND_ASSIGN(auto latest, Build(std::nullopt));
@@ -39,7 +42,8 @@ TEST_F(LogSegmentTest, UsesNewestCompleteCheckpointAndIgnoresIncompleteParts) {
 }
 
 TEST_F(LogSegmentTest, HintFastPathAndFallbacks) {
-  for (int v = 0; v <= 12; ++v) Touch(CommitFileName(v));
+  for (int v = 0; v <= 12; ++v)
+    Touch(CommitFileName(v));
   Touch(CheckpointFileName(10));
   testing::WriteFile(dir_.path() / "_delta_log" / "_last_checkpoint", R"({"version":10,"size":1})");
   ASSERT_OK_AND_ASSIGN(auto latest, Build(std::nullopt));
@@ -64,7 +68,8 @@ TEST_F(LogSegmentTest, CleanedLogWithoutCheckpointIsCorruption) {
   Touch(CommitFileName(6));
   auto r = Build(std::nullopt);
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(r.status().message().find("were removed and no checkpoint covers them"), std::string::npos)
+  EXPECT_NE(r.status().message().find("were removed and no checkpoint covers them"),
+            std::string::npos)
       << r.status().message();
 }
 

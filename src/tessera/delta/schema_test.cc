@@ -8,9 +8,7 @@ namespace tessera::delta {
 namespace {
 
 TEST(ParseSchemaTest, ParsesEveryKindOfType) {
-  ASSERT_OK_AND_ASSIGN(
-      Schema schema,
-      ParseSchema(R"j({"type":"struct","fields":[
+  ASSERT_OK_AND_ASSIGN(Schema schema, ParseSchema(R"j({"type":"struct","fields":[
         {"name":"a","type":"long","nullable":false,"metadata":{"comment":"the key","delta.columnMapping.id":3,"delta.columnMapping.physicalName":"col-x"}},
         {"name":"d","type":"decimal(38,36)","nullable":true,"metadata":{}},
         {"name":"s","type":{"type":"struct","fields":[{"name":"x","type":"timestamp_ntz","nullable":true,"metadata":{}}]},"nullable":true,"metadata":{}},
@@ -33,18 +31,22 @@ TEST(ParseSchemaTest, ParsesEveryKindOfType) {
 
 TEST(ParseSchemaTest, RejectsMalformedSchemas) {
   for (const char* bad :
-       {R"j({"type":"struct"})j", R"j({"type":"array"})j", R"("long")", R"j({"type":"struct","fields":[{"name":"a"}]})j",
+       {R"j({"type":"struct"})j", R"j({"type":"array"})j", R"("long")",
+        R"j({"type":"struct","fields":[{"name":"a"}]})j",
         R"j({"type":"struct","fields":[{"name":"a","type":"decimal(39,0)"}]})j",
         R"j({"type":"struct","fields":[{"name":"a","type":"decimal(5,6)"}]})j",
         R"j({"type":"struct","fields":[{"name":"a","type":"int128"}]})j", "not json"}) {
     EXPECT_EQ(ParseSchema(bad).status().code(), StatusCode::kCorruption) << bad;
   }
-  auto dup = ParseSchema(R"j({"type":"struct","fields":[{"name":"a","type":"long"},{"name":"A","type":"long"}]})j");
+  auto dup = ParseSchema(
+      R"j({"type":"struct","fields":[{"name":"a","type":"long"},{"name":"A","type":"long"}]})j");
   EXPECT_EQ(dup.status().code(), StatusCode::kUnsupported);
   std::string deep = R"j({"type":"struct","fields":[{"name":"a","type":)j";
-  for (int i = 0; i < 70; ++i) deep += R"j({"type":"array","elementType":)j";
+  for (int i = 0; i < 70; ++i)
+    deep += R"j({"type":"array","elementType":)j";
   deep += "\"long\"";
-  for (int i = 0; i < 70; ++i) deep += "}";
+  for (int i = 0; i < 70; ++i)
+    deep += "}";
   deep += "}]}";
   EXPECT_EQ(ParseSchema(deep).status().code(), StatusCode::kCorruption);
 }

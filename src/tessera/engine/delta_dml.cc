@@ -94,17 +94,7 @@ Result<int64_t> Rewrite(Connection& connection, storage::Storage& storage,
   for (const delta::AddFile& live : ctx.snapshot->files()) {
     if (affected.count(live.path) == 0)
       continue;
-    delta::RemoveFile remove;
-    remove.path = live.path;
-    remove.deletion_timestamp = now;
-    remove.data_change = true;
-    remove.extended_file_metadata = true;
-    remove.partition_values = live.partition_values;
-    remove.size = live.size;
-    remove.deletion_vector = live.deletion_vector;
-    remove.base_row_id = live.base_row_id;
-    remove.default_row_commit_version = live.default_row_commit_version;
-    txn.Remove(std::move(remove));
+    txn.Remove(delta::RemoveFileFor(live, now));
   }
   for (delta::AddFile& add : adds)
     txn.Add(std::move(add));

@@ -162,15 +162,7 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
     txn.MarkDataRead();
     int64_t now = SystemClock::Instance().NowMillis();
     for (const delta::AddFile& live : snapshot->files()) {
-      delta::RemoveFile remove;
-      remove.path = live.path;
-      remove.deletion_timestamp = now;
-      remove.data_change = true;
-      remove.extended_file_metadata = true;
-      remove.partition_values = live.partition_values;
-      remove.size = live.size;
-      remove.deletion_vector = live.deletion_vector;
-      txn.Remove(std::move(remove));
+      txn.Remove(delta::RemoveFileFor(live, now));
     }
     txn.SetOperation("WRITE", {{"mode", "Overwrite"}});
   } else {
