@@ -174,7 +174,8 @@ void DvKeepFunction(duckdb_function_info info, duckdb_data_chunk input, duckdb_v
 
 Status RegisterFunction(duckdb_connection connection, const char* name,
                         std::initializer_list<duckdb_type> params, duckdb_type result,
-                        duckdb_scalar_function_t callback, Context* ctx, bool special_nulls) {
+                        duckdb_scalar_function_t callback, std::unique_ptr<Context> ctx,
+                        bool special_nulls) {
   duckdb_scalar_function function = duckdb_create_scalar_function();
   duckdb_scalar_function_set_name(function, name);
   for (duckdb_type param : params) {
@@ -188,8 +189,11 @@ Status RegisterFunction(duckdb_connection connection, const char* name,
   duckdb_scalar_function_set_function(function, callback);
   if (special_nulls)
     duckdb_scalar_function_set_special_handling(function);
-  if (ctx != nullptr)
-    duckdb_scalar_function_set_extra_info(function, ctx, nullptr);
+  if (ctx != nullptr) {
+    // DuckDB owns the context from here and deletes it with the function (at database close).
+    duckdb_scalar_function_set_extra_info(function, ctx.release(),
+                                          [](void* p) { delete static_cast<Context*>(p); });
+  }
   duckdb_state state = duckdb_register_scalar_function(connection, function);
   duckdb_destroy_scalar_function(&function);
   if (state != DuckDBSuccess) {
@@ -222,16 +226,14 @@ DvRegistrar DvRegistrarFor(storage::Storage& storage) {
 
 Status RegisterDeltaFunctions(duckdb_connection connection, storage::Storage& storage,
                               delta::CheckpointReader& reader) {
-  // One context per process lifetime of the database; the functions keep a raw pointer to it.
-  auto* ctx = new Context{&storage, &reader};  // NOLINT: owned by DuckDB's catalog for its lifetime
-  TESSERA_RETURN_NOT_OK(
-      RegisterFunction(connection, "tessera_delta_scan_sql",
-                       {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_VARCHAR},
-                       DUCKDB_TYPE_VARCHAR, DeltaScanSqlFunction, ctx, true));
-  TESSERA_RETURN_NOT_OK(
-      RegisterFunction(connection, "tessera_delta_changes_sql",
-                       {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_BIGINT},
-                       DUCKDB_TYPE_VARCHAR, DeltaChangesSqlFunction, ctx, true));
+  TESSERA_RETURN_NOT_OK(RegisterFunction(
+      connection, "tessera_delta_scan_sql",
+      {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_VARCHAR}, DUCKDB_TYPE_VARCHAR,
+      DeltaScanSqlFunction, std::make_unique<Context>(Context{&storage, &reader}), true));
+  TESSERA_RETURN_NOT_OK(RegisterFunction(
+      connection, "tessera_delta_changes_sql",
+      {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_BIGINT}, DUCKDB_TYPE_VARCHAR,
+      DeltaChangesSqlFunction, std::make_unique<Context>(Context{&storage, &reader}), true));
   TESSERA_RETURN_NOT_OK(RegisterFunction(connection, "tessera_dv_keep",
                                          {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT},
                                          DUCKDB_TYPE_BOOLEAN, DvKeepFunction, nullptr, false));
