@@ -548,11 +548,15 @@ RowEncoder& RowEncoder::operator=(RowEncoder&&) noexcept = default;
 RowEncoder::~RowEncoder() = default;
 
 void RowEncoder::AppendDataRows(const engine::DataChunk& chunk, std::string& out) {
+  AppendDataRows(chunk, 0, chunk.row_count(), out);
+}
+
+void RowEncoder::AppendDataRows(const engine::DataChunk& chunk, int64_t begin, int64_t end,
+                                std::string& out) {
   for (size_t k = 0; k < encoders_.size(); ++k)
     encoders_[k]->Bind(chunk.vector(static_cast<int64_t>(k)));
-  auto rows = static_cast<idx_t>(chunk.row_count());
   auto column_count = static_cast<int16_t>(encoders_.size());
-  for (idx_t row = 0; row < rows; ++row) {
+  for (auto row = static_cast<idx_t>(begin); row < static_cast<idx_t>(end); ++row) {
     out.push_back('D');
     size_t at = BeginLength(out);
     AppendBigEndian<int16_t>(out, column_count);
