@@ -134,7 +134,7 @@ void QuerySession::Audit(std::string_view sql, const QueryOutcome& outcome) {
   event.sql = std::string(sql);
   event.rows = outcome.rows;
   event.duration_us = outcome.duration.count();
-  event.ok = outcome.status.ok();
+  event.status = outcome.status.ok() ? "ok" : "error";
   event.error = outcome.status.ok() ? "" : outcome.status.message();
   Status status = audit_->Record(event);
   if (!status.ok())
