@@ -1,0 +1,144 @@
+#include "tessera/access/audit_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+
+#include "tessera/common/json.h"
+#include "tessera/common/strings.h"
+
+namespace tessera::access {
+namespace {
+
+std::string ErrnoMessage(int error) { return std::strerror(error); }
+
+Result<AuditEvent> ParseEvent(const std::string& line) {
+  TESSERA_ASSIGN_OR_RETURN(Json json, ParseJson(line));
+  if (!json.is_object())
+    return Status::Corruption("not a JSON object");
+  AuditEvent event;
+  TESSERA_ASSIGN_OR_RETURN(std::string time, JsonString(json, "time"));
+  TESSERA_ASSIGN_OR_RETURN(int64_t micros, ParseTimestampMicros(time));
+  event.time_ms = micros / 1000;
+  TESSERA_ASSIGN_OR_RETURN(event.principal, JsonString(json, "principal"));
+  TESSERA_ASSIGN_OR_RETURN(event.port, JsonString(json, "port"));
+  TESSERA_ASSIGN_OR_RETURN(event.sql, JsonString(json, "sql"));
+  TESSERA_ASSIGN_OR_RETURN(event.rows, JsonInt(json, "rows"));
+  TESSERA_ASSIGN_OR_RETURN(event.duration_us, JsonInt(json, "duration_us"));
+  TESSERA_ASSIGN_OR_RETURN(event.status, JsonString(json, "status"));
+  TESSERA_ASSIGN_OR_RETURN(auto error, JsonOptString(json, "error"));
+  event.error = error.value_or("");
+  return event;
+}
+
+}  // namespace
+
+std::string AuditEventToJson(const AuditEvent& event) {
+  Json json = {{"time", FormatIso8601Millis(event.time_ms)},
+               {"principal", event.principal},
+               {"port", event.port},
+               {"sql", event.sql},
+               {"rows", event.rows},
+               {"duration_us", event.duration_us},
+               {"status", event.status}};
+  if (!event.error.empty())
+    json["error"] = event.error;
+  return DumpJson(json);
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, const Clock* clock) {
+  std::string dir = data_dir + "/audit";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return Status::IoError("creating " + dir + ": " + ec.message());
+  return std::unique_ptr<AuditLog>(new AuditLog(dir, clock));
+}
+
+AuditLog::~AuditLog() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+Status AuditLog::Record(const AuditEvent& event) {
+  AuditEvent stamped = event;
+  if (stamped.time_ms == 0)
+    stamped.time_ms = clock_->NowMillis();
+  std::string line = AuditEventToJson(stamped) + "\n";
+  std::string day = FormatIso8601Millis(stamped.time_ms).substr(0, 10);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (fd_ < 0 || day != day_) {
+    std::string path = dir_ + "/audit-" + day + ".jsonl";
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return Status::IoError("opening " + path + ": " + ErrnoMessage(errno));
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = fd;
+    day_ = day;
+  }
+  // One write() per line: with O_APPEND the kernel places it atomically at the end of the file,
+  // so writers in other threads and processes cannot interleave inside it.
+  while (true) {
+    ssize_t n = ::write(fd_, line.data(), line.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return Status::IoError("writing the audit log: " + ErrnoMessage(errno));
+    if (static_cast<size_t>(n) != line.size())
+      return Status::IoError("writing the audit log: short write (disk full?)");
+    return Status::OK();
+  }
+}
+
+Result<std::vector<AuditEvent>> ReadAuditLog(const std::string& data_dir, size_t limit) {
+  std::string dir = data_dir + "/audit";
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec))
+    return std::vector<AuditEvent>();
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (StartsWith(name, "audit-") && EndsWith(name, ".jsonl"))
+      files.push_back(entry.path().string());
+  }
+  if (ec)
+    return Status::IoError("listing " + dir + ": " + ec.message());
+  // audit-YYYY-MM-DD.jsonl sorts by day.
+  std::sort(files.begin(), files.end());
+  std::deque<AuditEvent> events;
+  for (const std::string& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      return Status::IoError("opening " + path);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad())
+      return Status::IoError("reading " + path);
+    size_t start = 0;
+    int64_t line_number = 0;
+    while (start < content.size()) {
+      size_t end = content.find('\n', start);
+      if (end == std::string::npos)
+        break;
+      ++line_number;
+      auto event = ParseEvent(content.substr(start, end - start));
+      if (!event.ok()) {
+        return Status::Corruption(path + " line " + std::to_string(line_number) + ": " +
+                                  event.status().message());
+      }
+      events.push_back(std::move(*event));
+      if (events.size() > limit)
+        events.pop_front();
+      start = end + 1;
+    }
+  }
+  return std::vector<AuditEvent>(events.begin(), events.end());
+}
+
+}  // namespace tessera::access

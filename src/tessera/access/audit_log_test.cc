@@ -1,0 +1,140 @@
+#include "tessera/access/audit_log.h"
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tessera/common/json.h"
+#include "tessera/testing/test_util.h"
+
+namespace tessera::access {
+namespace {
+
+using tessera::testing::TempDir;
+
+class FixedClock : public Clock {
+ public:
+  explicit FixedClock(int64_t ms) : ms_(ms) {}
+  int64_t NowMillis() const override { return ms_; }
+
+ private:
+  int64_t ms_;
+};
+
+std::vector<std::string> ReadLines(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+// 2024-03-01T23:59:59.500Z
+constexpr int64_t kLateMarch1 = 1709337599500;
+
+TEST(AuditLogTest, WritesOneJsonLinePerEventInTheDaysFile) {
+  TempDir dir;
+  FixedClock clock(kLateMarch1);
+  ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(dir.path().string(), &clock));
+  AuditEvent ok{0, "alice", "pgwire", "SELECT 1", 1, 250, "ok", ""};
+  ASSERT_OK(log->Record(ok));
+  AuditEvent failed{kLateMarch1 + 1000,
+                    "bob",
+                    "http",
+                    "SELECT \"x\"\n FROM t",
+                    0,
+                    9,
+                    "error",
+                    "relation \"t\" does not exist"};
+  ASSERT_OK(log->Record(failed));
+
+  auto march1 = ReadLines(dir.path() / "audit" / "audit-2024-03-01.jsonl");
+  ASSERT_EQ(march1.size(), 1u);
+  EXPECT_EQ(march1[0],
+            R"({"duration_us":250,"port":"pgwire","principal":"alice","rows":1,"sql":"SELECT 1",)"
+            R"("status":"ok","time":"2024-03-01T23:59:59.500Z"})");
+  auto march2 = ReadLines(dir.path() / "audit" / "audit-2024-03-02.jsonl");
+  ASSERT_EQ(march2.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(Json json, ParseJson(march2[0]));
+  EXPECT_EQ(json["sql"], "SELECT \"x\"\n FROM t");
+  EXPECT_EQ(json["error"], "relation \"t\" does not exist");
+  EXPECT_EQ(json["time"], "2024-03-02T00:00:00.500Z");
+
+  ASSERT_OK_AND_ASSIGN(auto events, ReadAuditLog(dir.path().string(), 10));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].time_ms, kLateMarch1);
+  EXPECT_EQ(events[0].principal, "alice");
+  EXPECT_EQ(events[0].port, "pgwire");
+  EXPECT_EQ(events[0].rows, 1);
+  EXPECT_EQ(events[0].duration_us, 250);
+  EXPECT_EQ(events[0].status, "ok");
+  EXPECT_EQ(events[0].error, "");
+  EXPECT_EQ(events[1].sql, failed.sql);
+  EXPECT_EQ(events[1].error, failed.error);
+  ASSERT_OK_AND_ASSIGN(auto last, ReadAuditLog(dir.path().string(), 1));
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].principal, "bob");
+}
+
+TEST(AuditLogTest, ConcurrentWritersNeverInterleave) {
+  TempDir dir;
+  FixedClock clock(kLateMarch1);
+  ASSERT_OK_AND_ASSIGN(auto a, AuditLog::Open(dir.path().string(), &clock));
+  ASSERT_OK_AND_ASSIGN(auto b, AuditLog::Open(dir.path().string(), &clock));
+  constexpr int kPerThread = 500;
+  // Long SQL makes each line ~8 KiB, well past any stdio buffer.
+  std::string long_sql(8000, 'x');
+  auto work = [&](AuditLog* log, int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      AuditEvent e{0, "p" + std::to_string(t), "http", long_sql, i, 1, "ok", ""};
+      ASSERT_TRUE(log->Record(e).ok());
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back(work, t % 2 ? a.get() : b.get(), t);
+  for (auto& t : threads)
+    t.join();
+  ASSERT_OK_AND_ASSIGN(auto events, ReadAuditLog(dir.path().string(), 1u << 20));
+  ASSERT_EQ(events.size(), 4u * kPerThread);
+  std::vector<int64_t> next(4, 0);
+  for (const auto& e : events) {
+    int t = e.principal[1] - '0';
+    EXPECT_EQ(e.rows, next[t]++);  // each writer's lines in its order
+    EXPECT_EQ(e.sql, long_sql);
+  }
+}
+
+TEST(AuditLogTest, ReaderSkipsPartialLastLineAndRejectsGarbage) {
+  TempDir dir;
+  EXPECT_TRUE(ReadAuditLog(dir.path().string(), 10)->empty());
+  FixedClock clock(kLateMarch1);
+  ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(dir.path().string(), &clock));
+  ASSERT_OK(log->Record({0, "a", "http", "SELECT 1", 1, 1, "ok", ""}));
+  std::filesystem::path file = dir.path() / "audit" / "audit-2024-03-01.jsonl";
+  {
+    std::ofstream out(file, std::ios::app);
+    out << R"({"time":"2024-03-01T23:59:59.600Z","princ)";
+  }
+  ASSERT_OK_AND_ASSIGN(auto events, ReadAuditLog(dir.path().string(), 10));
+  EXPECT_EQ(events.size(), 1u);
+  {
+    std::ofstream out(file, std::ios::app);
+    out << "\n";
+  }
+  auto bad = ReadAuditLog(dir.path().string(), 10);
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(bad.status().message().find("audit-2024-03-01.jsonl line 2"), std::string::npos)
+      << bad.status().ToString();
+}
+
+TEST(AuditLogTest, OpenFailsWhenDirectoryCannotBeCreated) {
+  TempDir dir;
+  tessera::testing::WriteFile(dir.path() / "audit", "not a directory");
+  EXPECT_EQ(AuditLog::Open(dir.path().string()).status().code(), StatusCode::kIoError);
+}
+
+}  // namespace
+}  // namespace tessera::access

@@ -1,0 +1,166 @@
+#include "tessera/common/crypto.h"
+
+#include <array>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "tessera/common/logging.h"
+
+namespace tessera {
+namespace {
+
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kBase64UrlAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::string EncodeWith(std::string_view bytes, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                 (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+                 uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+    if (rest == 2)
+      v |= uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (rest == 2)
+      out += alphabet[(v >> 6) & 63];
+    if (pad)
+      out.append(rest == 1 ? 2 : 1, '=');
+  }
+  return out;
+}
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+}  // namespace
+
+std::string Sha256(std::string_view bytes) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(Bytes(bytes), bytes.size(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view bytes) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  unsigned int length = 0;
+  // HMAC() with a non-null output buffer is thread-safe and cannot fail for SHA-256.
+  TESSERA_CHECK(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(bytes),
+                     bytes.size(), reinterpret_cast<unsigned char*>(out.data()),
+                     &length) != nullptr);
+  TESSERA_CHECK(length == SHA256_DIGEST_LENGTH);
+  return out;
+}
+
+Result<std::string> Pbkdf2HmacSha256(std::string_view password, std::string_view salt,
+                                     int iterations) {
+  if (iterations < 1)
+    return Status::InvalidArgument("PBKDF2 iteration count must be at least 1");
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), Bytes(salt),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(),
+                        static_cast<int>(out.size()),
+                        reinterpret_cast<unsigned char*>(out.data())) != 1) {
+    return Status::Internal("PKCS5_PBKDF2_HMAC failed");
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  return EncodeWith(bytes, kBase64Alphabet, true);
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  return EncodeWith(bytes, kBase64UrlAlphabet, false);
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0)
+    return Status::InvalidArgument("invalid base64: length is not a multiple of 4");
+  size_t padding = 0;
+  if (!text.empty() && text.back() == '=')
+    padding = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    bool last = i + 4 == text.size();
+    size_t data_chars = last ? 4 - padding : 4;
+    std::array<int, 4> v{0, 0, 0, 0};
+    for (size_t j = 0; j < data_chars; ++j) {
+      v[j] = Base64Value(text[i + j]);
+      if (v[j] < 0)
+        return Status::InvalidArgument("invalid base64: unexpected character");
+    }
+    uint32_t n =
+        (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) | uint32_t(v[3]);
+    out += static_cast<char>((n >> 16) & 0xFF);
+    if (data_chars >= 3)
+      out += static_cast<char>((n >> 8) & 0xFF);
+    if (data_chars == 4)
+      out += static_cast<char>(n & 0xFF);
+    // RFC 4648 §3.5: the bits beyond the last whole byte must be zero (canonical encoding).
+    if ((data_chars == 2 && (n & 0xFFFF) != 0) || (data_chars == 3 && (n & 0xFF) != 0))
+      return Status::InvalidArgument("invalid base64: non-zero padding bits");
+  }
+  return out;
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0) {
+    TESSERA_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) ==
+                  1);
+  }
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string HexEncode(std::string_view bytes) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    auto b = static_cast<unsigned char>(c);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace tessera

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tessera/common/result.h"
+
+namespace tessera {
+
+// Hashing, MACs and encodings over OpenSSL 3. Byte strings are std::string / std::string_view
+// holding raw bytes. Every function here is thread-safe.
+
+/// Return the 32-byte SHA-256 digest of `bytes`.
+std::string Sha256(std::string_view bytes);
+
+/// Return the 32-byte HMAC-SHA-256 of `bytes` under `key` (RFC 2104).
+std::string HmacSha256(std::string_view key, std::string_view bytes);
+
+/// Derive 32 bytes with PBKDF2-HMAC-SHA-256 (RFC 8018), which SCRAM-SHA-256 calls Hi().
+/// Return kInvalidArgument if `iterations` is below 1.
+Result<std::string> Pbkdf2HmacSha256(std::string_view password, std::string_view salt,
+                                     int iterations);
+
+/// Encode as RFC 4648 base64, standard alphabet, with '=' padding.
+std::string Base64Encode(std::string_view bytes);
+
+/// Decode RFC 4648 base64 (standard alphabet, padding required, no whitespace). Return
+/// kInvalidArgument on any other character, a bad length, misplaced padding or non-zero
+/// trailing bits.
+Result<std::string> Base64Decode(std::string_view text);
+
+/// Encode as RFC 4648 base64url ('-' and '_'), without padding.
+std::string Base64UrlEncode(std::string_view bytes);
+
+/// Return `n` cryptographically strong random bytes from OpenSSL's RAND_bytes. Aborts if the
+/// generator fails, which means the process cannot run safely anyway.
+std::string RandomBytes(size_t n);
+
+/// Compare two byte strings in time that depends only on their lengths (CRYPTO_memcmp).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+/// Encode as lowercase hexadecimal.
+std::string HexEncode(std::string_view bytes);
+
+}  // namespace tessera
