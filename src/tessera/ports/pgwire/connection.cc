@@ -441,8 +441,9 @@ Result<std::shared_ptr<Connection::Prepared>> Connection::PrepareStatement(
     }
     if (statement.type() == DUCKDB_STATEMENT_TYPE_SELECT) {
       std::string projected = ProjectForWire(text, types);
-      if (projected != text)
+      if (projected != text) {
         TESSERA_ASSIGN_OR_RETURN(prepared->statement, session_->PrepareStatement(projected));
+      }
     }
   }
   int64_t count = prepared->statement->parameter_count();
@@ -558,7 +559,7 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
     case CommandKind::kBegin:
       tag = "BEGIN";
       if (transaction_status_ != 'I') {
-        ErrorFields warning{"WARNING", "25001", "there is already a transaction in progress"};
+        ErrorFields warning = MakeError("WARNING", "25001", "there is already a transaction in progress");
         AppendError(out_, warning, /*notice=*/true);
         return Status::OK();
       }
@@ -570,7 +571,7 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
       bool commit = command.kind == CommandKind::kCommit && transaction_status_ == 'T';
       tag = commit ? "COMMIT" : "ROLLBACK";
       if (transaction_status_ == 'I') {
-        ErrorFields warning{"WARNING", "25P01", "there is no transaction in progress"};
+        ErrorFields warning = MakeError("WARNING", "25P01", "there is no transaction in progress");
         AppendError(out_, warning, /*notice=*/true);
         return Status::OK();
       }
@@ -847,7 +848,7 @@ void Connection::HandleParse(const std::string& body) {
     return;
   }
   if (engine::SplitStatements(message->query).size() > 1) {
-    ErrorFields error{"ERROR", "42601", "cannot insert multiple commands into a prepared statement"};
+    ErrorFields error = MakeError("ERROR", "42601", "cannot insert multiple commands into a prepared statement");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -867,8 +868,8 @@ void Connection::HandleParse(const std::string& body) {
     return;
   }
   if (!message->statement.empty() && statements_.count(message->statement) != 0) {
-    ErrorFields error{"ERROR", "42P05",
-                      "prepared statement \"" + message->statement + "\" already exists"};
+    ErrorFields error = MakeError("ERROR", "42P05",
+                      "prepared statement \"" + message->statement + "\" already exists");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -886,15 +887,15 @@ void Connection::HandleBind(const std::string& body) {
   }
   auto it = statements_.find(message->statement);
   if (it == statements_.end()) {
-    ErrorFields error{"ERROR", "26000",
-                      "prepared statement \"" + message->statement + "\" does not exist"};
+    ErrorFields error = MakeError("ERROR", "26000",
+                      "prepared statement \"" + message->statement + "\" does not exist");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
   }
   std::shared_ptr<Prepared> prepared = it->second;
   auto fail = [&](const std::string& sqlstate, const std::string& text) {
-    ErrorFields error{"ERROR", sqlstate, text};
+    ErrorFields error = MakeError("ERROR", sqlstate, text);
     AppendError(out_, error);
     skip_until_sync_ = true;
   };
@@ -948,8 +949,8 @@ void Connection::HandleDescribe(const std::string& body) {
   if (message->kind == 'S') {
     auto it = statements_.find(message->name);
     if (it == statements_.end()) {
-      ErrorFields error{"ERROR", "26000",
-                        "prepared statement \"" + message->name + "\" does not exist"};
+      ErrorFields error = MakeError("ERROR", "26000",
+                        "prepared statement \"" + message->name + "\" does not exist");
       AppendError(out_, error);
       skip_until_sync_ = true;
       return;
@@ -965,7 +966,7 @@ void Connection::HandleDescribe(const std::string& body) {
   }
   auto it = portals_.find(message->name);
   if (it == portals_.end()) {
-    ErrorFields error{"ERROR", "34000", "portal \"" + message->name + "\" does not exist"};
+    ErrorFields error = MakeError("ERROR", "34000", "portal \"" + message->name + "\" does not exist");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -985,7 +986,7 @@ void Connection::HandleExecute(const std::string& body) {
   }
   auto it = portals_.find(message->portal);
   if (it == portals_.end()) {
-    ErrorFields error{"ERROR", "34000", "portal \"" + message->portal + "\" does not exist"};
+    ErrorFields error = MakeError("ERROR", "34000", "portal \"" + message->portal + "\" does not exist");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;

@@ -125,6 +125,15 @@ struct ErrorFields {
   int32_t position = 0;
 };
 
+/// An error (or, with severity "WARNING"/"NOTICE", a notice) with just a SQLSTATE and message.
+inline ErrorFields MakeError(std::string severity, std::string sqlstate, std::string message) {
+  ErrorFields error;
+  error.severity = std::move(severity);
+  error.sqlstate = std::move(sqlstate);
+  error.message = std::move(message);
+  return error;
+}
+
 void AppendError(std::string& out, const ErrorFields& error, bool notice = false);
 void AppendReadyForQuery(std::string& out, char transaction_status);
 void AppendCommandComplete(std::string& out, std::string_view tag);

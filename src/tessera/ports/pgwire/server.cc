@@ -58,7 +58,7 @@ void PgServer::AcceptLoop() {
     if (active_.load() >= options_.max_connections) {
       // Answer like PostgreSQL does when full, without reading the startup packet.
       std::string out;
-      ErrorFields error{"FATAL", "53300", "sorry, too many clients already"};
+      ErrorFields error = MakeError("FATAL", "53300", "sorry, too many clients already");
       AppendError(out, error);
       (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
       ::close(fd);
