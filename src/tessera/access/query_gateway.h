@@ -3,14 +3,18 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "tessera/access/principal.h"
 #include "tessera/common/result.h"
+#include "tessera/engine/checkpoint_reader.h"
+#include "tessera/engine/data_dir.h"
 #include "tessera/engine/database.h"
 #include "tessera/engine/query_result.h"
+#include "tessera/engine/statement.h"
 
 namespace tessera::access {
 
@@ -30,7 +34,9 @@ struct QueryOutcome {
 /// the same way everywhere. Not thread-safe, except connection().Interrupt().
 class QuerySession {
  public:
-  virtual ~QuerySession() = default;
+  ~QuerySession();
+  QuerySession(const QuerySession&) = delete;
+  QuerySession& operator=(const QuerySession&) = delete;
 
   const Principal& principal() const { return principal_; }
   const std::string& port() const { return port_; }
@@ -43,49 +49,82 @@ class QuerySession {
   /// functions, settings other than the harmless ones), kInvalidArgument for syntax errors.
   Status Prepare(std::string_view sql);
 
-  /// Prepare, then run `sql` streaming (as engine::Connection::Query).
+  /// Prepare one statement (no ';'-separated list) after the checks of Prepare, for running
+  /// many times with parameters. Errors as Prepare.
+  Result<std::unique_ptr<engine::Statement>> PrepareStatement(std::string_view statement);
+
+  /// Prepare, then run `sql`: all statements but the last to completion, the last streaming
+  /// (as engine::Connection::Query).
   Result<std::unique_ptr<engine::QueryResult>> Query(std::string_view sql);
 
   /// Append one record to the audit log (principal, port, SQL, rows, duration, result). Audit
   /// failures are logged, never returned: a full disk must not turn reads into errors.
   void Audit(std::string_view sql, const QueryOutcome& outcome);
 
-  /// The tables this principal may see, as "domain.product.table", sorted.
-  const std::vector<std::string>& visible_tables() const { return visible_tables_; }
+  /// The tables this principal may see, sorted by name.
+  const std::vector<engine::TableName>& visible_tables() const { return visible_tables_; }
+  /// The domains of the visible tables (each an attached catalog), sorted.
+  std::vector<std::string> visible_domains() const;
+
+  /// Forget which table views exist: a rolled-back transaction drops the views it created, so
+  /// the next Prepare creates them again.
+  void ForgetAttachedTables() { attached_.clear(); }
 
  private:
   friend class QueryGateway;
   QuerySession() = default;
 
+  /// Create the views of the visible tables that `sql` names (all of them for catalog queries).
+  Status AttachTablesFor(std::string_view sql);
+
   Principal principal_;
   std::string port_;
   std::string data_dir_;
   AuditLog* audit_ = nullptr;
-  std::vector<std::string> visible_tables_;
-  std::vector<std::string> attached_;
+  std::vector<engine::TableName> visible_tables_;
+  std::set<std::string> attached_;
+  // Declared in destruction order: the connection closes before its database, the checkpoint
+  // reader (which holds its own connection) before the database too.
+  std::unique_ptr<engine::Database> database_;
+  std::unique_ptr<engine::DuckdbCheckpointReader> reader_;
   std::unique_ptr<engine::Connection> connection_;
 };
 
-/// Opens QuerySessions on the node's Database for authenticated principals. Thread-safe; must
+/// Limits for every session. Plain value.
+struct SessionLimits {
+  /// DuckDB memory limit per session, e.g. "1GB"; empty for DuckDB's default.
+  std::string memory_limit = "2GB";
+  /// DuckDB worker threads per session; 0 for one per core.
+  int32_t threads = 0;
+  /// Where sessions spill when over their memory limit; empty for DuckDB's default.
+  std::string temp_directory;
+};
+
+/// Opens QuerySessions for authenticated principals. Each session gets its own in-memory DuckDB
+/// database holding only the principal's tables: a non-admin session then runs with DuckDB's
+/// external access off and `allowed_directories` set to those tables' folders, so no SQL (file
+/// functions, delta_scan of another path, COPY) reaches anything else on disk. Thread-safe; must
 /// outlive the sessions it opened.
 class QueryGateway {
  public:
-  /// `database` must have the Delta SQL functions registered; `store` and `audit` must outlive
-  /// the gateway.
-  QueryGateway(engine::Database& database, AccessStore& store, AuditLog& audit,
-               std::string data_dir);
+  /// `store` and `audit` must outlive the gateway.
+  QueryGateway(AccessStore& store, AuditLog& audit, std::string data_dir,
+               SessionLimits limits = {});
 
-  /// Open a session for `principal` on port `port` ("pgwire", "http"). Return kIoError if the
-  /// data directory cannot be listed, kInternal if DuckDB refuses a connection.
+  /// Open a session for `principal` on port `port` ("pgwire", "http"): its database, the Delta
+  /// SQL functions, the domains it may see attached. Return kIoError if the data directory cannot
+  /// be listed, kInternal if DuckDB refuses.
   Result<std::unique_ptr<QuerySession>> Open(const Principal& principal, std::string port);
 
   AccessStore& store() { return store_; }
+  AuditLog& audit() { return audit_; }
+  const std::string& data_dir() const { return data_dir_; }
 
  private:
-  engine::Database& database_;
   AccessStore& store_;
   AuditLog& audit_;
   std::string data_dir_;
+  SessionLimits limits_;
 };
 
 }  // namespace tessera::access

@@ -13,6 +13,7 @@ int Main(const std::vector<std::string>& args);
 /// `tessera sql ...`, `tessera table ...`: each takes the arguments after its name.
 int SqlCommand(const std::vector<std::string>& args);
 int TableCommand(const std::vector<std::string>& args);
+int ServeCommand(const std::vector<std::string>& args);
 
 /// Print a Status as "tessera: <message>" on stderr and return its exit code (2 for
 /// kInvalidArgument usage errors when `usage` is true, else 1).

@@ -13,6 +13,7 @@ Usage: tessera <command> [options]
 Commands:
   sql      run SQL over the data directory's tables and any Delta table path
   table    create, append to, and inspect Delta tables (history, describe, changes)
+  serve    start the node: PostgreSQL wire port and HTTP port
 
 Options (every command):
   --data-dir DIR   the node's data directory (default ./tessera-data)
@@ -44,6 +45,8 @@ int Main(const std::vector<std::string>& args) {
     return SqlCommand(rest);
   if (args[0] == "table")
     return TableCommand(rest);
+  if (args[0] == "serve")
+    return ServeCommand(rest);
   std::fprintf(stderr, "tessera: unknown command '%s' (see tessera --help)\n", args[0].c_str());
   return 2;
 }

@@ -200,9 +200,13 @@ Result<std::unique_ptr<QueryResult>> Connection::Query(std::string_view sql) {
   TESSERA_RETURN_NOT_OK(PrepareExtracted(connection_, statements, count - 1, last));
   TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result,
                            QueryResult::ExecuteStreaming(last.get(), database_.keywords()));
-  result->connection_ = this;
-  active_result_ = result.get();
+  Adopt(result.get());
   return result;
+}
+
+void Connection::Adopt(QueryResult* result) {
+  result->connection_ = this;
+  active_result_ = result;
 }
 
 Result<std::optional<std::string>> Connection::QueryScalarString(std::string_view sql) {

@@ -117,6 +117,9 @@ class Connection {
   /// with kInvalidArgument instead. Every method here calls it before running a statement.
   void CloseActiveResult();
 
+  /// Make `result` (just executed on this connection) its active result. Engine-internal.
+  void Adopt(QueryResult* result);
+
  private:
   friend class QueryResult;
   Connection(Database& database, duckdb_connection connection)

@@ -1,0 +1,208 @@
+#include "tessera/access/query_gateway.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "tessera/access/access_store.h"
+#include "tessera/access/audit_log.h"
+#include "tessera/common/logging.h"
+#include "tessera/common/strings.h"
+#include "tessera/engine/delta_functions.h"
+#include "tessera/engine/sql_text.h"
+#include "tessera/storage/local_storage.h"
+
+namespace tessera::access {
+namespace {
+
+std::string LowerWithoutQuotes(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  for (char c : sql) {
+    if (c != '"')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Statements that need the whole visible catalog rather than the tables they name.
+bool LooksAtCatalog(const std::string& lower_sql) {
+  for (const char* marker : {"information_schema", "duckdb_", "pg_", "show", "describe",
+                             "summarize", "regclass"}) {
+    if (lower_sql.find(marker) != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// A non-admin principal reads; everything else (writes, DDL, ATTACH, COPY, SET, LOAD, PRAGMA)
+// needs an admin. The sandbox keeps files out of reach either way; this keeps the session's
+// own database and settings unchanged too.
+bool ReadOnlyStatement(duckdb_statement_type type) {
+  return type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN;
+}
+
+}  // namespace
+
+QuerySession::~QuerySession() {
+  connection_.reset();
+  reader_.reset();
+  database_.reset();
+}
+
+std::vector<std::string> QuerySession::visible_domains() const {
+  std::vector<std::string> domains;
+  for (const engine::TableName& t : visible_tables_) {
+    if (domains.empty() || domains.back() != t.domain)
+      domains.push_back(t.domain);
+  }
+  return domains;
+}
+
+Status QuerySession::AttachTablesFor(std::string_view sql) {
+  std::string lower = LowerWithoutQuotes(sql);
+  bool everything = LooksAtCatalog(lower);
+  std::string ddl;
+  std::vector<std::string> added;
+  for (const engine::TableName& t : visible_tables_) {
+    std::string name = t.ToString();
+    if (attached_.count(name) != 0)
+      continue;
+    if (!everything && lower.find(t.table) == std::string::npos)
+      continue;
+    ddl += "CREATE OR REPLACE VIEW " + QuoteIdentifier(t.domain) + "." +
+           QuoteIdentifier(t.product) + "." + QuoteIdentifier(t.table) +
+           " AS FROM delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) + ");\n";
+    added.push_back(name);
+  }
+  if (ddl.empty())
+    return Status::OK();
+  Status status = connection_->Execute(ddl);
+  if (!status.ok())
+    return status.WithContext("opening the tables the query names");
+  attached_.insert(added.begin(), added.end());
+  return Status::OK();
+}
+
+Status QuerySession::Prepare(std::string_view sql) {
+  TESSERA_RETURN_NOT_OK(AttachTablesFor(sql));
+  if (principal_.admin)
+    return Status::OK();
+  for (std::string_view statement : engine::SplitStatements(sql)) {
+    TESSERA_ASSIGN_OR_RETURN(auto prepared, engine::Statement::Prepare(*connection_, statement));
+    if (!ReadOnlyStatement(prepared->type())) {
+      return Status::PermissionDenied("permission denied: principal \"" + principal_.name +
+                                      "\" may only run queries (SELECT)");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<engine::Statement>> QuerySession::PrepareStatement(
+    std::string_view statement) {
+  TESSERA_RETURN_NOT_OK(AttachTablesFor(statement));
+  TESSERA_ASSIGN_OR_RETURN(auto prepared, engine::Statement::Prepare(*connection_, statement));
+  if (!principal_.admin && !ReadOnlyStatement(prepared->type())) {
+    return Status::PermissionDenied("permission denied: principal \"" + principal_.name +
+                                    "\" may only run queries (SELECT)");
+  }
+  return prepared;
+}
+
+Result<std::unique_ptr<engine::QueryResult>> QuerySession::Query(std::string_view sql) {
+  std::vector<std::string_view> statements = engine::SplitStatements(sql);
+  if (statements.empty())
+    return Status::InvalidArgument("no SQL statement to run");
+  for (size_t i = 0; i + 1 < statements.size(); ++i) {
+    TESSERA_ASSIGN_OR_RETURN(auto prepared, PrepareStatement(statements[i]));
+    TESSERA_ASSIGN_OR_RETURN(auto result, prepared->Execute());
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(auto chunk, result->Fetch());
+      if (chunk == nullptr)
+        break;
+    }
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto prepared, PrepareStatement(statements.back()));
+  return prepared->Execute();
+}
+
+void QuerySession::Audit(std::string_view sql, const QueryOutcome& outcome) {
+  if (audit_ == nullptr)
+    return;
+  AuditEvent event;
+  event.principal = principal_.name;
+  event.port = port_;
+  event.sql = std::string(sql);
+  event.rows = outcome.rows;
+  event.duration_us = outcome.duration.count();
+  event.ok = outcome.status.ok();
+  event.error = outcome.status.ok() ? "" : outcome.status.message();
+  Status status = audit_->Record(event);
+  if (!status.ok())
+    Log(LogLevel::kWarn, "audit log: " + status.message());
+}
+
+QueryGateway::QueryGateway(AccessStore& store, AuditLog& audit, std::string data_dir,
+                           SessionLimits limits)
+    : store_(store), audit_(audit), data_dir_(std::move(data_dir)), limits_(std::move(limits)) {}
+
+Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& principal,
+                                                        std::string port) {
+  std::unique_ptr<QuerySession> session(new QuerySession());
+  session->principal_ = principal;
+  session->port_ = std::move(port);
+  session->data_dir_ = data_dir_;
+  session->audit_ = &audit_;
+
+  TESSERA_ASSIGN_OR_RETURN(std::vector<engine::TableName> tables,
+                           engine::ListTables(data_dir_));
+  if (principal.admin) {
+    session->visible_tables_ = std::move(tables);
+  } else {
+    TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> grants, store_.Grants(principal.name));
+    for (engine::TableName& t : tables) {
+      if (GrantCovers(grants, t.domain, t.product, t.table))
+        session->visible_tables_.push_back(std::move(t));
+    }
+  }
+
+  engine::DatabaseOptions options;
+  options.threads = limits_.threads;
+  options.memory_limit = limits_.memory_limit;
+  options.temp_directory = limits_.temp_directory;
+  TESSERA_ASSIGN_OR_RETURN(session->database_, engine::Database::Open(options));
+  TESSERA_ASSIGN_OR_RETURN(session->connection_, engine::Connection::Open(*session->database_));
+  session->reader_ = std::make_unique<engine::DuckdbCheckpointReader>(*session->database_);
+  engine::Connection& connection = *session->connection_;
+  TESSERA_RETURN_NOT_OK(connection.Execute("SET TimeZone = 'UTC'"));
+  TESSERA_RETURN_NOT_OK(engine::RegisterDeltaFunctions(
+      connection.handle(), storage::LocalStorage::Instance(), *session->reader_));
+
+  // Catalogs and schemas up front: ATTACH cannot run inside a client's transaction, views can.
+  std::string setup;
+  std::string last_domain;
+  std::string last_schema;
+  for (const engine::TableName& t : session->visible_tables_) {
+    if (t.domain != last_domain)
+      setup += "ATTACH ':memory:' AS " + QuoteIdentifier(t.domain) + ";\n";
+    if (t.domain != last_domain || t.product != last_schema) {
+      setup += "CREATE SCHEMA " + QuoteIdentifier(t.domain) + "." + QuoteIdentifier(t.product) +
+               ";\n";
+    }
+    last_domain = t.domain;
+    last_schema = t.product;
+  }
+  if (!principal.admin) {
+    std::string allowed;
+    for (const engine::TableName& t : session->visible_tables_) {
+      allowed += allowed.empty() ? "" : ", ";
+      allowed += QuoteLiteral(engine::TableRoot(data_dir_, t) + "/");
+    }
+    setup += "SET allowed_directories = [" + allowed + "];\n";
+    setup += "SET enable_external_access = false;\n";
+  }
+  if (!setup.empty())
+    TESSERA_RETURN_NOT_OK(connection.Execute(setup));
+  return session;
+}
+
+}  // namespace tessera::access

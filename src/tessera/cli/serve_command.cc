@@ -1,0 +1,99 @@
+#include <csignal>
+#include <cstdio>
+
+#include "tessera/cli/args.h"
+#include "tessera/cli/commands.h"
+#include "tessera/server/node.h"
+
+namespace tessera::cli {
+namespace {
+
+constexpr const char* kServeUsage = R"(Usage: tessera serve [options]
+
+Start the node: the PostgreSQL wire port (psql, JDBC, BI tools) and the HTTP port, over the
+data directory's tables, for the principals created with `tessera principal`.
+
+Options:
+  --data-dir DIR        the node's data directory (default ./tessera-data)
+  --pg HOST:PORT        PostgreSQL wire port (default 127.0.0.1:5433; port 0 picks a free one)
+  --http HOST:PORT      HTTP port (default 127.0.0.1:8080; port 0 picks a free one)
+  --no-pg, --no-http    turn a port off
+  --session-memory SZ   DuckDB memory limit per session (default 2GB)
+  --max-connections N   PostgreSQL connections served at once (default 256)
+
+The bound addresses are printed as `pg: HOST:PORT` and `http: HOST:PORT`. Stop with Ctrl-C
+(SIGINT) or SIGTERM.
+Example:
+  tessera principal create alice --password-stdin <<< 'secret'
+  tessera serve --pg 127.0.0.1:5433 &
+  psql "host=127.0.0.1 port=5433 user=alice dbname=demo"
+)";
+
+}  // namespace
+
+int ServeCommand(const std::vector<std::string>& args) {
+  auto parsed = ParseArgs(args, {"data-dir", "pg", "http", "session-memory", "max-connections"},
+                          {"help", "no-pg", "no-http"});
+  if (!parsed.ok())
+    return Fail("serve", parsed.status(), /*usage=*/true);
+  if (parsed->Flag("help")) {
+    std::fputs(kServeUsage, stdout);
+    return 0;
+  }
+  if (!parsed->positional.empty()) {
+    std::fprintf(stderr, "tessera serve: unexpected argument '%s'\n", parsed->positional[0].c_str());
+    return 2;
+  }
+  server::NodeOptions options;
+  options.data_dir = parsed->Option("data-dir").value_or("./tessera-data");
+  if (auto pg = parsed->Option("pg"))
+    options.pg_address = *pg;
+  if (auto http = parsed->Option("http"))
+    options.http_address = *http;
+  if (parsed->Flag("no-pg"))
+    options.pg_address.reset();
+  if (parsed->Flag("no-http"))
+    options.http_address.reset();
+  if (auto memory = parsed->Option("session-memory"))
+    options.session_limits.memory_limit = *memory;
+  if (auto max = parsed->Option("max-connections")) {
+    try {
+      options.max_connections = std::stoi(*max);
+    } catch (...) {
+      return Fail("serve", Status::InvalidArgument("--max-connections needs a number"), true);
+    }
+  }
+  for (const auto& address : {options.pg_address, options.http_address}) {
+    if (address && !server::ParseAddress(*address).ok())
+      return Fail("serve", server::ParseAddress(*address).status(), /*usage=*/true);
+  }
+
+  // Block the stop signals before any thread starts, so every thread inherits the mask and the
+  // main thread alone receives them in sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto node = server::Node::Start(options);
+  if (!node.ok())
+    return Fail("serve", node.status());
+  if (options.pg_address) {
+    std::printf("pg: %s:%u\n", server::ParseAddress(*options.pg_address)->first.c_str(),
+                (*node)->pg_port());
+  }
+  if (options.http_address && (*node)->http_port() != 0) {
+    std::printf("http: %s:%u\n", server::ParseAddress(*options.http_address)->first.c_str(),
+                (*node)->http_port());
+  }
+  std::printf("tessera: serving %s (Ctrl-C to stop)\n", options.data_dir.c_str());
+  std::fflush(stdout);
+  int received = 0;
+  sigwait(&signals, &received);
+  std::fprintf(stderr, "tessera: stopping\n");
+  (*node)->Stop();
+  return 0;
+}
+
+}  // namespace tessera::cli

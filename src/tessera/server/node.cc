@@ -1,0 +1,57 @@
+#include "tessera/server/node.h"
+
+#include <charconv>
+
+namespace tessera::server {
+
+struct Node::Ports {
+  std::unique_ptr<ports::pgwire::PgServer> pg;
+};
+
+Result<std::pair<std::string, uint16_t>> ParseAddress(const std::string& address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return Status::InvalidArgument("expected host:port, got \"" + address + "\"");
+  std::string host = address.substr(0, colon);
+  std::string port_text = address.substr(colon + 1);
+  unsigned port = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port > 65535)
+    return Status::InvalidArgument("bad port in \"" + address + "\"");
+  if (host == "localhost")
+    host = "127.0.0.1";
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
+  std::unique_ptr<Node> node(new Node());
+  node->options_ = options;
+  node->ports_ = std::make_unique<Ports>();
+  TESSERA_ASSIGN_OR_RETURN(node->store_, access::AccessStore::Open(options.data_dir));
+  TESSERA_ASSIGN_OR_RETURN(node->audit_, access::AuditLog::Open(options.data_dir));
+  node->gateway_ = std::make_unique<access::QueryGateway>(*node->store_, *node->audit_,
+                                                          options.data_dir,
+                                                          options.session_limits);
+  if (options.pg_address) {
+    TESSERA_ASSIGN_OR_RETURN(auto address, ParseAddress(*options.pg_address));
+    ports::pgwire::PgOptions pg;
+    pg.host = address.first;
+    pg.port = address.second;
+    pg.max_connections = options.max_connections;
+    TESSERA_ASSIGN_OR_RETURN(node->ports_->pg, ports::pgwire::PgServer::Start(pg, *node->gateway_));
+  }
+  return node;
+}
+
+Node::~Node() { Stop(); }
+
+uint16_t Node::pg_port() const { return ports_->pg ? ports_->pg->port() : 0; }
+
+uint16_t Node::http_port() const { return 0; }
+
+void Node::Stop() {
+  if (ports_ && ports_->pg)
+    ports_->pg->Stop();
+}
+
+}  // namespace tessera::server

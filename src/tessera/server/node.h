@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "tessera/access/access_store.h"
+#include "tessera/access/audit_log.h"
+#include "tessera/access/query_gateway.h"
+#include "tessera/common/result.h"
+#include "tessera/ports/pgwire/server.h"
+
+namespace tessera::server {
+
+/// Where a node listens and how it limits sessions. Plain value.
+struct NodeOptions {
+  std::string data_dir = "./tessera-data";
+  /// host:port of the PostgreSQL wire port; port 0 picks a free one; nullopt turns it off.
+  std::optional<std::string> pg_address = "127.0.0.1:5433";
+  /// host:port of the HTTP port; port 0 picks a free one; nullopt turns it off.
+  std::optional<std::string> http_address = "127.0.0.1:8080";
+  access::SessionLimits session_limits;
+  int32_t max_connections = 256;
+};
+
+/// One running node: the data directory's stores and every listener wired to them. Start it,
+/// read the bound ports, Stop it (or destroy it). Thread-safe.
+class Node {
+ public:
+  /// Open the stores and start the listeners. Return kInvalidArgument for a malformed address,
+  /// kIoError when a port cannot be bound or the data directory cannot be opened.
+  static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  /// The PostgreSQL port actually bound (0 if off).
+  uint16_t pg_port() const;
+  /// The HTTP port actually bound (0 if off).
+  uint16_t http_port() const;
+  /// Stop every listener and close every connection.
+  void Stop();
+
+ private:
+  struct Ports;
+  Node() = default;
+
+  NodeOptions options_;
+  std::unique_ptr<access::AccessStore> store_;
+  std::unique_ptr<access::AuditLog> audit_;
+  std::unique_ptr<access::QueryGateway> gateway_;
+  std::unique_ptr<Ports> ports_;
+};
+
+/// Split "host:port" (port 0..65535). Return kInvalidArgument otherwise.
+Result<std::pair<std::string, uint16_t>> ParseAddress(const std::string& address);
+
+}  // namespace tessera::server

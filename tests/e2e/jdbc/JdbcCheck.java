@@ -1,0 +1,83 @@
+import java.math.BigDecimal;
+import java.sql.*;
+import java.util.*;
+
+/** pgjdbc 42.5 against tessera's PostgreSQL port: the checks of tests/e2e/jdbc_test.py. */
+public class JdbcCheck {
+  static void check(boolean ok, String what) {
+    if (!ok) throw new AssertionError(what);
+  }
+
+  public static void main(String[] args) throws Exception {
+    String url = args[0];
+    Properties props = new Properties();
+    props.setProperty("user", args[1]);
+    props.setProperty("password", args[2]);
+    try (Connection conn = DriverManager.getConnection(url, props)) {
+      // Prepared statement run 10 times: pgjdbc switches to a named statement and binary
+      // results after 5 (prepareThreshold).
+      try (PreparedStatement ps = conn.prepareStatement(
+               "SELECT id, region, amount, ts, tags FROM sales.orders WHERE id = ?")) {
+        for (int i = 0; i < 10; i++) {
+          ps.setLong(1, 10 + i);
+          try (ResultSet rs = ps.executeQuery()) {
+            check(rs.next(), "row for id " + (10 + i));
+            check(rs.getLong(1) == 10 + i, "id " + rs.getLong(1));
+            check(rs.getBigDecimal(3).equals(new BigDecimal(10 + i).multiply(new BigDecimal("1.25")).setScale(2)),
+                  "amount " + rs.getBigDecimal(3));
+            Timestamp ts = rs.getTimestamp(4, Calendar.getInstance(TimeZone.getTimeZone("UTC")));
+            check(ts.getTime() == 1704067200000L + (10L + i) * 3600000L, "ts " + ts);
+            Array tags = rs.getArray(5);
+            String[] values = (String[]) tags.getArray();
+            check(values.length == 3 && values[0].equals("a") && values[1].equals("b c") && values[2] == null,
+                  "tags " + Arrays.toString(values));
+            check(!rs.next(), "one row");
+          }
+        }
+      }
+      System.out.println("OK prepared statement x10 (binary results)");
+
+      DatabaseMetaData meta = conn.getMetaData();
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rs = meta.getTables(null, null, "%", new String[] {"TABLE"})) {
+        while (rs.next()) tables.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME"));
+      }
+      check(tables.contains("sales.orders"), "getTables lists sales.orders: " + tables);
+      check(!tables.toString().contains("salaries"), "getTables hides salaries: " + tables);
+      System.out.println("OK getTables " + tables);
+
+      List<String> columns = new ArrayList<>();
+      try (ResultSet rs = meta.getColumns(null, "sales", "orders", null)) {
+        while (rs.next()) columns.add(rs.getString("COLUMN_NAME") + ":" + rs.getString("TYPE_NAME"));
+      }
+      check(columns.equals(Arrays.asList("id:int8", "region:text", "amount:numeric", "ts:timestamptz", "tags:_text")),
+            "getColumns " + columns);
+      System.out.println("OK getColumns " + columns);
+
+      // Fetch size streams through a portal (Execute with a row limit, PortalSuspended).
+      conn.setAutoCommit(false);
+      try (Statement st = conn.createStatement()) {
+        st.setFetchSize(100);
+        long expected = 0;
+        try (ResultSet rs = st.executeQuery("SELECT id FROM sales.orders ORDER BY id")) {
+          while (rs.next()) {
+            check(rs.getLong(1) == expected, "streamed id " + rs.getLong(1));
+            expected++;
+          }
+        }
+        check(expected == 1000, "streamed rows " + expected);
+      }
+      conn.commit();
+      System.out.println("OK fetch size streaming");
+
+      try (Statement st = conn.createStatement()) {
+        st.executeQuery("SELECT * FROM demo.hr.salaries");
+        check(false, "ungranted table must fail");
+      } catch (SQLException e) {
+        check("42P01".equals(e.getSQLState()), "SQLSTATE " + e.getSQLState() + ": " + e.getMessage());
+      }
+      conn.rollback();
+      System.out.println("OK ungranted table is 42P01");
+    }
+  }
+}
