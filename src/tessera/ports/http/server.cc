@@ -1,0 +1,403 @@
+#include "tessera/ports/http/server.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include <arpa/inet.h>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include "tessera/common/logging.h"
+#include "tessera/ports/http/socket_stream.h"
+#include "tessera/ports/http/status_mapping.h"
+
+namespace tessera::ports::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using internal::Clock;
+using internal::SocketStream;
+using internal::WaitResult;
+
+std::string ErrnoText(std::string_view what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+void Signal(int eventfd) {
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(eventfd, &one, sizeof one);
+}
+
+std::string PeerAddress(const sockaddr_storage& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(ntohs(v4->sin_port));
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(ntohs(v6->sin6_port));
+  }
+  return "unknown";
+}
+
+// Close after an error answer without losing it: closing a socket with unread input makes the
+// kernel send RST, which can destroy the answer before the client reads it. So send FIN first
+// and read (and drop) what the client still sends, for a short while.
+void LingeringClose(SocketStream& stream) {
+  stream.ShutdownWrite();
+  Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(500);
+  stream.set_read_deadline(deadline);
+  char scratch[16 * 1024];
+  size_t drained = 0;
+  while (drained < size_t{1} << 20) {
+    boost::system::error_code ec;
+    size_t n = stream.read_some(asio::buffer(scratch), ec);
+    if (ec)
+      return;
+    drained += n;
+  }
+}
+
+}  // namespace
+
+/// One client connection, served on its own thread.
+class Connection {
+ public:
+  Connection(HttpServer& server, int fd, std::string peer)
+      : server_(server),
+        options_(server.options_),
+        stream_(fd, server.cut_fd_, server.stopping_fd_, server.options_.write_timeout),
+        peer_(std::move(peer)) {}
+
+  void Serve() {
+    try {
+      ServeRequests();
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, std::string("http: connection from ") + peer_ + " failed: " + e.what());
+    } catch (...) {
+      Log(LogLevel::kError, "http: connection from " + peer_ + " failed");
+    }
+  }
+
+ private:
+  // Answer an error that ends the connection (the request was not fully read).
+  void RejectRequest(int status, std::string_view code, std::string_view message) {
+    ResponseWriter writer(stream_, *server_.watcher_, 11, false, false, nullptr);
+    if (writer.SendError(status, code, message).ok())
+      LingeringClose(stream_);
+  }
+
+  void ServeRequests() {
+    beast::flat_buffer buffer;
+    while (true) {
+      if (buffer.size() == 0) {
+        WaitResult wait = stream_.WaitReadable(Clock::now() + options_.idle_timeout, true);
+        if (wait != WaitResult::kReady)
+          return;
+      }
+      if (server_.stopping_)
+        return;
+      beast::http::request_parser<beast::http::string_body> parser;
+      parser.header_limit(
+          static_cast<uint32_t>(options_.max_header_bytes + options_.max_url_bytes));
+      parser.body_limit(options_.max_body_bytes);
+      stream_.set_read_deadline(Clock::now() + options_.header_timeout);
+      boost::system::error_code ec;
+      beast::http::read_header(stream_, buffer, parser, ec);
+      if (ec) {
+        HandleReadError(ec, true);
+        return;
+      }
+      const auto& header = parser.get();
+      if (header.target().size() > options_.max_url_bytes) {
+        RejectRequest(414, "UriTooLong",
+                      "the request target is longer than " +
+                          std::to_string(options_.max_url_bytes) + " bytes");
+        return;
+      }
+      size_t header_bytes = header.method_string().size() + 16;
+      for (const auto& field : header)
+        header_bytes += field.name_string().size() + field.value().size() + 4;
+      if (header_bytes > options_.max_header_bytes) {
+        RejectRequest(431, "HeaderTooLarge",
+                      "the request header is larger than " +
+                          std::to_string(options_.max_header_bytes) + " bytes");
+        return;
+      }
+      if (!parser.is_done()) {
+        auto expect = header[beast::http::field::expect];
+        if (header.version() >= 11 && beast::iequals(expect, "100-continue")) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          if (stream_.WriteAll(kContinue.data(), kContinue.size()))
+            return;
+        }
+        stream_.set_read_deadline(Clock::now() + options_.body_timeout);
+        beast::http::read(stream_, buffer, parser, ec);
+        if (ec) {
+          HandleReadError(ec, false);
+          return;
+        }
+      }
+      if (!ServeOne(parser.release()))
+        return;
+    }
+  }
+
+  void HandleReadError(const boost::system::error_code& ec, bool in_header) {
+    using error = beast::http::error;
+    if (ec == error::end_of_stream || ec == asio::error::eof || ec == error::partial_message ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+      return;
+    if (ec == asio::error::timed_out) {
+      RejectRequest(408, "RequestTimeout",
+                    in_header ? "the request header did not arrive in time"
+                              : "the request body did not arrive in time");
+    } else if (ec == error::header_limit) {
+      RejectRequest(431, "HeaderTooLarge", "the request header is too large");
+    } else if (ec == error::body_limit) {
+      RejectRequest(
+          413, "PayloadTooLarge",
+          "the request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    } else if (ec.category() == beast::http::make_error_code(error::bad_target).category()) {
+      RejectRequest(400, "BadRequest", "malformed request: " + ec.message());
+    } else {
+      Log(LogLevel::kDebug, "http: reading from " + peer_ + ": " + ec.message());
+    }
+  }
+
+  // Serve one complete request; return whether the connection stays open.
+  bool ServeOne(beast::http::request<beast::http::string_body> message) {
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.version = static_cast<int>(message.version());
+    request.peer = peer_;
+    Result<Target> target = ParseTarget(request.target);
+    bool keep_alive = message.keep_alive() && !server_.stopping_;
+    ResponseWriter writer(stream_, *server_.watcher_, request.version, keep_alive,
+                          request.method == "HEAD", &server_.stopping_);
+    if (!target.ok()) {
+      writer.CloseAfterResponse();
+      (void)writer.SendError(400, "BadRequest", target.status().message());
+      return false;
+    }
+    request.path = std::move(target->path);
+    request.query = std::move(target->query);
+    for (const auto& field : message)
+      request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    request.body = std::move(message.body());
+    try {
+      server_.router_.Dispatch(request, writer);
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError,
+          "http: " + request.method + " " + request.path + " threw: " + std::string(e.what()));
+      if (!writer.started()) {
+        (void)writer.SendError(500, "Internal", "internal error");
+      } else {
+        writer.Abort();
+      }
+    }
+    return writer.keep_alive() && writer.finished();
+  }
+
+  HttpServer& server_;
+  const HttpOptions& options_;
+  SocketStream stream_;
+  std::string peer_;
+};
+
+HttpServer::HttpServer(const HttpOptions& options, Router router)
+    : options_(options), router_(std::move(router)) {}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options, Router router) {
+  if (options.port < 0 || options.port > 65535)
+    return Status::InvalidArgument("HTTP port out of range: " + std::to_string(options.port));
+  asio::io_context io;
+  boost::system::error_code ec;
+  asio::ip::tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                    asio::ip::tcp::resolver::passive, ec);
+  if (ec || endpoints.empty())
+    return Status::InvalidArgument("cannot resolve HTTP host '" + options.host +
+                                   "': " + ec.message());
+  asio::ip::tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  asio::ip::tcp::acceptor acceptor(io);
+  std::string where = options.host + ":" + std::to_string(options.port);
+  if (acceptor.open(endpoint.protocol(), ec))
+    return Status::IoError("HTTP socket for " + where + ": " + ec.message());
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec) ||
+      acceptor.bind(endpoint, ec) || acceptor.listen(asio::socket_base::max_listen_connections, ec))
+    return Status::IoError("HTTP listen on " + where + ": " + ec.message());
+  int port = acceptor.local_endpoint(ec).port();
+  if (ec)
+    return Status::IoError("HTTP listen on " + where + ": " + ec.message());
+
+  std::unique_ptr<HttpServer> server(new HttpServer(options, std::move(router)));
+  server->port_ = port;
+  TESSERA_ASSIGN_OR_RETURN(server->watcher_, CancelWatcher::Start());
+  server->stopping_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  server->cut_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (server->stopping_fd_ < 0 || server->cut_fd_ < 0)
+    return Status::IoError(ErrnoText("eventfd"));
+  // From here on the raw descriptor is ours: accept4 with poll lets Stop wake the acceptor.
+  server->listen_fd_ = acceptor.release(ec);
+  if (ec)
+    return Status::IoError("HTTP listen on " + where + ": " + ec.message());
+  server->accept_thread_ = std::thread([s = server.get()] { s->AcceptLoop(); });
+  return server;
+}
+
+HttpServer::~HttpServer() {
+  Stop();
+  if (listen_fd_ >= 0)
+    ::close(listen_fd_);
+  if (stopping_fd_ >= 0)
+    ::close(stopping_fd_);
+  if (cut_fd_ >= 0)
+    ::close(cut_fd_);
+}
+
+int64_t HttpServer::active_connections() const {
+  std::lock_guard lock(mutex_);
+  return active_;
+}
+
+void HttpServer::AcceptLoop() {
+  while (true) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stopping_fd_, POLLIN, 0}};
+    int n = ::poll(fds, 2, 1000);
+    ReapFinished();
+    if (n < 0 && errno != EINTR) {
+      Log(LogLevel::kError, ErrnoText("http: poll"));
+      return;
+    }
+    if (fds[1].revents != 0)
+      return;
+    if (n <= 0 || fds[0].revents == 0)
+      continue;
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length,
+                       SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: back off instead of spinning on the pending connection.
+        Log(LogLevel::kWarn, ErrnoText("http: accept"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::unique_lock lock(mutex_);
+    if (active_ >= options_.max_connections) {
+      lock.unlock();
+      Reject(fd);
+      continue;
+    }
+    int64_t id = next_id_++;
+    ++active_;
+    std::string peer = PeerAddress(address);
+    threads_.emplace(id, std::thread([this, id, fd, peer = std::move(peer)]() mutable {
+                       {
+                         Connection connection(*this, fd, std::move(peer));
+                         connection.Serve();
+                       }
+                       ConnectionDone(id);
+                     }));
+  }
+}
+
+void HttpServer::Reject(int fd) {
+  static const std::string kBusy = [] {
+    std::string body = ErrorBody("Unavailable", "too many connections, retry later") + "\n";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+  }();
+  // Never block the acceptor: a client that does not read simply misses the answer.
+  [[maybe_unused]] ssize_t n = ::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  char scratch[4096];
+  while (::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
+  }
+  ::close(fd);
+}
+
+void HttpServer::ConnectionDone(int64_t id) {
+  std::lock_guard lock(mutex_);
+  finished_.push_back(id);
+  --active_;
+  // Notified under the lock: Stop may destroy the server as soon as it sees active_ == 0.
+  idle_.notify_all();
+}
+
+void HttpServer::ReapFinished() {
+  std::vector<std::thread> done;
+  {
+    std::lock_guard lock(mutex_);
+    for (int64_t id : finished_) {
+      auto it = threads_.find(id);
+      if (it != threads_.end()) {
+        done.push_back(std::move(it->second));
+        threads_.erase(it);
+      }
+    }
+    finished_.clear();
+  }
+  for (std::thread& thread : done)
+    thread.join();
+}
+
+void HttpServer::Stop() {
+  std::lock_guard stop_lock(stop_mutex_);
+  if (stopped_)
+    return;
+  stopped_ = true;
+  stopping_ = true;
+  Signal(stopping_fd_);
+  if (accept_thread_.joinable())
+    accept_thread_.join();
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  {
+    std::unique_lock lock(mutex_);
+    bool idle = idle_.wait_for(lock, options_.stop_timeout, [this] { return active_ == 0; });
+    if (!idle) {
+      Log(LogLevel::kWarn, "http: cutting " + std::to_string(active_) +
+                               " connection(s) still busy after the stop timeout");
+      Signal(cut_fd_);
+      lock.unlock();
+      watcher_->CancelAll(CancelReason::kStopping);
+    }
+  }
+  std::map<int64_t, std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    threads.swap(threads_);
+    finished_.clear();
+  }
+  for (auto& [id, thread] : threads)
+    thread.join();
+}
+
+}  // namespace tessera::ports::http

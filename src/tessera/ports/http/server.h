@@ -1,0 +1,102 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tessera/common/result.h"
+#include "tessera/ports/http/cancel_watcher.h"
+#include "tessera/ports/http/router.h"
+
+namespace tessera::ports::http {
+
+/// Where and how the HTTP port listens. Plain value.
+struct HttpOptions {
+  /// IP address or host name to bind.
+  std::string host = "127.0.0.1";
+  /// TCP port; 0 picks a free one (HttpServer::port() tells which).
+  int port = 8080;
+  /// Connections served at once (one thread each); more are answered 503 and closed.
+  int64_t max_connections = 256;
+  /// Request line plus header fields, excluding the target (431 beyond).
+  size_t max_header_bytes = size_t{16} * 1024;
+  /// Request target (414 beyond).
+  size_t max_url_bytes = size_t{8} * 1024;
+  /// Request body, after chunked decoding (413 beyond).
+  size_t max_body_bytes = size_t{16} * 1024 * 1024;
+  /// A keep-alive connection waiting for its next request is closed after this.
+  std::chrono::milliseconds idle_timeout{60'000};
+  /// The whole request header must arrive within this from its first byte (408 after).
+  std::chrono::milliseconds header_timeout{10'000};
+  /// The whole request body must arrive within this after the header (408 after).
+  std::chrono::milliseconds body_timeout{60'000};
+  /// A response write that makes no progress for this long drops the connection.
+  std::chrono::milliseconds write_timeout{60'000};
+  /// Stop() lets in-flight requests finish for this long, then cuts them.
+  std::chrono::milliseconds stop_timeout{10'000};
+};
+
+/// The node's HTTP/1.0 and 1.1 listener (Boost.Asio for the socket, Beast's parser for
+/// requests). One thread accepts; each connection gets its own thread that reads requests
+/// synchronously with timeouts and runs the router's handlers on it, so handlers may block
+/// (queries) and stream (writes block while the client does not read). Keep-alive and
+/// pipelining are supported; a malformed request is answered 400 and its connection closed.
+/// Thread-safe; Stop (and the destructor) must not be called from a handler.
+class HttpServer {
+ public:
+  /// Bind host:port and start serving `router`. Return kInvalidArgument for a host that does
+  /// not resolve or a port outside [0, 65535], kIoError if binding or listening fails (e.g.
+  /// the port is taken).
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpOptions& options, Router router);
+  /// Stop (see Stop).
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// The bound port (the chosen one when the options said 0).
+  int port() const { return port_; }
+  /// Connections being served right now.
+  int64_t active_connections() const;
+
+  /// Stop gracefully: stop accepting, close idle keep-alive connections, let in-flight requests
+  /// finish for options.stop_timeout, then cut the rest (their writes fail with kCancelled and
+  /// their WatchCancel callbacks fire with kStopping), and join every thread. Idempotent.
+  void Stop();
+
+ private:
+  friend class Connection;
+  HttpServer(const HttpOptions& options, Router router);
+  void AcceptLoop();
+  void Reject(int fd);
+  void ConnectionDone(int64_t id);
+  void ReapFinished();
+
+  HttpOptions options_;
+  Router router_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  // eventfds that stay readable once written: stop accepting / cut in-flight connections.
+  int stopping_fd_ = -1;
+  int cut_fd_ = -1;
+  std::unique_ptr<CancelWatcher> watcher_;
+  std::thread accept_thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex stop_mutex_;
+  bool stopped_ = false;
+
+  mutable std::mutex mutex_;
+  std::condition_variable idle_;
+  std::map<int64_t, std::thread> threads_;
+  std::vector<int64_t> finished_;
+  int64_t active_ = 0;
+  int64_t next_id_ = 1;
+};
+
+}  // namespace tessera::ports::http

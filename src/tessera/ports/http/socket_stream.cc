@@ -1,0 +1,152 @@
+#include "tessera/ports/http/socket_stream.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <boost/asio/error.hpp>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "tessera/common/logging.h"
+
+namespace tessera::ports::http::internal {
+namespace {
+
+int PollTimeoutMs(Clock::time_point deadline) {
+  if (deadline == Clock::time_point::max())
+    return -1;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  if (left <= 0)
+    return 0;
+  return left > 60'000 ? 60'000 : static_cast<int>(left);
+}
+
+}  // namespace
+
+SocketStream::SocketStream(int fd, int cut_fd, int stopping_fd,
+                           std::chrono::milliseconds write_stall)
+    : fd_(fd), cut_fd_(cut_fd), stopping_fd_(stopping_fd), write_stall_(write_stall) {}
+
+SocketStream::~SocketStream() { ::close(fd_); }
+
+void SocketStream::ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+
+void SocketStream::AbortOnError(const boost::system::error_code& ec) {
+  TESSERA_CHECK(!ec && "SocketStream's throwing operations are not used by tessera");
+}
+
+WaitResult SocketStream::Wait(short events, Clock::time_point deadline, bool stop_on_stopping) {
+  while (true) {
+    pollfd fds[3] = {{fd_, events, 0}, {cut_fd_, POLLIN, 0}, {stopping_fd_, POLLIN, 0}};
+    int timeout = PollTimeoutMs(deadline);
+    int n = ::poll(fds, stop_on_stopping ? 3 : 2, timeout);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return WaitResult::kCut;
+    }
+    if (fds[1].revents != 0)
+      return WaitResult::kCut;
+    if (fds[0].revents != 0)
+      return WaitResult::kReady;
+    if (stop_on_stopping && fds[2].revents != 0)
+      return WaitResult::kStopping;
+    // poll's timeout is capped (and rounded), so only the clock says the deadline passed.
+    if (n == 0 && Clock::now() >= deadline)
+      return WaitResult::kTimeout;
+  }
+}
+
+WaitResult SocketStream::WaitReadable(Clock::time_point deadline, bool stop_on_stopping) {
+  return Wait(POLLIN | POLLRDHUP, deadline, stop_on_stopping);
+}
+
+size_t SocketStream::ReadSome(const Iov& iov, boost::system::error_code& ec) {
+  ec = {};
+  if (iov.count == 0)
+    return 0;
+  iovec vec[kMaxIov];
+  for (int i = 0; i < iov.count; ++i)
+    vec[i] = {iov.parts[i].data, iov.parts[i].size};
+  while (true) {
+    msghdr msg{};
+    msg.msg_iov = vec;
+    msg.msg_iovlen = static_cast<size_t>(iov.count);
+    ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
+    if (n > 0)
+      return static_cast<size_t>(n);
+    if (n == 0) {
+      ec = boost::asio::error::eof;
+      return 0;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+      return 0;
+    }
+    switch (Wait(POLLIN | POLLRDHUP, read_deadline_, false)) {
+      case WaitResult::kReady:
+        break;
+      case WaitResult::kTimeout:
+        ec = boost::asio::error::timed_out;
+        return 0;
+      case WaitResult::kStopping:
+      case WaitResult::kCut:
+        ec = boost::asio::error::operation_aborted;
+        return 0;
+    }
+  }
+}
+
+size_t SocketStream::WriteSome(const Iov& iov, boost::system::error_code& ec) {
+  ec = {};
+  if (iov.count == 0)
+    return 0;
+  iovec vec[kMaxIov];
+  for (int i = 0; i < iov.count; ++i)
+    vec[i] = {iov.parts[i].data, iov.parts[i].size};
+  while (true) {
+    msghdr msg{};
+    msg.msg_iov = vec;
+    msg.msg_iovlen = static_cast<size_t>(iov.count);
+    // MSG_NOSIGNAL: a peer that went away gives EPIPE here instead of killing the process.
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0)
+      return static_cast<size_t>(n);
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+      return 0;
+    }
+    switch (Wait(POLLOUT, Clock::now() + write_stall_, false)) {
+      case WaitResult::kReady:
+        break;
+      case WaitResult::kTimeout:
+        ec = boost::asio::error::timed_out;
+        return 0;
+      case WaitResult::kStopping:
+      case WaitResult::kCut:
+        ec = boost::asio::error::operation_aborted;
+        return 0;
+    }
+  }
+}
+
+boost::system::error_code SocketStream::WriteAll(const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    boost::system::error_code ec;
+    size_t n = write_some(boost::asio::const_buffer(p, size), ec);
+    if (ec)
+      return ec;
+    p += n;
+    size -= n;
+  }
+  return {};
+}
+
+}  // namespace tessera::ports::http::internal

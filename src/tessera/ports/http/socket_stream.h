@@ -1,0 +1,106 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace tessera::ports::http::internal {
+
+using Clock = std::chrono::steady_clock;
+
+/// How a wait for the socket ended.
+enum class WaitResult { kReady, kTimeout, kStopping, kCut };
+
+/// One accepted TCP socket, read and written through poll() with deadlines, in the shape of
+/// Beast's SyncReadStream and SyncWriteStream (so http::read/http::write run on it). Owns and
+/// closes the descriptor. Every wait also watches the server's `cut_fd` (an eventfd that stays
+/// readable once the server cuts connections): a cut ends the operation with
+/// operation_aborted. Reads end with timed_out at the read deadline; a write that makes no
+/// progress for `write_stall` ends with timed_out. Used by one thread at a time.
+class SocketStream {
+ public:
+  SocketStream(int fd, int cut_fd, int stopping_fd, std::chrono::milliseconds write_stall);
+  ~SocketStream();
+  SocketStream(const SocketStream&) = delete;
+  SocketStream& operator=(const SocketStream&) = delete;
+
+  int fd() const { return fd_; }
+  /// The deadline of the following reads (Clock::time_point::max() for none).
+  void set_read_deadline(Clock::time_point deadline) { read_deadline_ = deadline; }
+
+  /// Wait until the socket is readable (data, EOF or error) or `deadline`; when
+  /// `stop_on_stopping`, also return kStopping once the server stops accepting.
+  WaitResult WaitReadable(Clock::time_point deadline, bool stop_on_stopping);
+
+  /// Send FIN (the peer reads EOF after what was sent) without closing the descriptor.
+  void ShutdownWrite();
+
+  template <typename MutableBufferSequence>
+  size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec) {
+    Iov iov;
+    Gather(buffers, iov);
+    return ReadSome(iov, ec);
+  }
+  template <typename ConstBufferSequence>
+  size_t write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+    Iov iov;
+    Gather(buffers, iov);
+    return WriteSome(iov, ec);
+  }
+  // The throwing forms complete Beast's stream concepts; tessera calls only the error_code
+  // forms, so these abort instead of throwing.
+  template <typename MutableBufferSequence>
+  size_t read_some(const MutableBufferSequence& buffers) {
+    boost::system::error_code ec;
+    size_t n = read_some(buffers, ec);
+    AbortOnError(ec);
+    return n;
+  }
+  template <typename ConstBufferSequence>
+  size_t write_some(const ConstBufferSequence& buffers) {
+    boost::system::error_code ec;
+    size_t n = write_some(buffers, ec);
+    AbortOnError(ec);
+    return n;
+  }
+
+  /// Write all of `data` (repeating write_some). Return the first error.
+  boost::system::error_code WriteAll(const void* data, size_t size);
+
+ private:
+  static constexpr int kMaxIov = 16;
+  struct Iov {
+    struct Part {
+      void* data;
+      size_t size;
+    };
+    Part parts[kMaxIov];
+    int count = 0;
+  };
+  template <typename Buffers>
+  static void Gather(const Buffers& buffers, Iov& iov) {
+    for (auto it = boost::asio::buffer_sequence_begin(buffers);
+         it != boost::asio::buffer_sequence_end(buffers) && iov.count < kMaxIov; ++it) {
+      auto buffer = *it;
+      if (buffer.size() == 0)
+        continue;
+      iov.parts[iov.count++] = {const_cast<void*>(static_cast<const void*>(buffer.data())),
+                                buffer.size()};
+    }
+  }
+  size_t ReadSome(const Iov& iov, boost::system::error_code& ec);
+  size_t WriteSome(const Iov& iov, boost::system::error_code& ec);
+  WaitResult Wait(short events, Clock::time_point deadline, bool stop_on_stopping);
+  static void AbortOnError(const boost::system::error_code& ec);
+
+  int fd_;
+  int cut_fd_;
+  int stopping_fd_;
+  std::chrono::milliseconds write_stall_;
+  Clock::time_point read_deadline_ = Clock::time_point::max();
+};
+
+}  // namespace tessera::ports::http::internal
