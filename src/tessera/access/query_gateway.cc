@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <regex>
 
 #include "tessera/access/access_store.h"
 #include "tessera/access/audit_log.h"
 #include "tessera/common/logging.h"
+#include "tessera/common/random.h"
 #include "tessera/common/strings.h"
 #include "tessera/engine/delta_functions.h"
 #include "tessera/engine/sql_text.h"
@@ -41,12 +44,28 @@ bool ReadOnlyStatement(duckdb_statement_type type) {
   return type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN;
 }
 
+// DuckDB names a missing table, schema or catalog in several ways; to a principal they are all
+// one thing, a relation that does not exist (an ungranted table must look exactly like this).
+Status AsMissingRelation(Status status) {
+  static const std::regex kMissing(
+      R"re((?:Table with name|Catalog|Schema with name|Catalog with name) "?([^"!\s]+)"? does not exist)re");
+  std::smatch match;
+  const std::string& message = status.message();
+  if (status.ok() || !std::regex_search(message, match, kMissing))
+    return status;
+  return Status::NotFound("relation \"" + match[1].str() + "\" does not exist");
+}
+
 }  // namespace
 
 QuerySession::~QuerySession() {
   connection_.reset();
   reader_.reset();
   database_.reset();
+  if (!scratch_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_dir_, ignored);
+  }
 }
 
 std::vector<std::string> QuerySession::visible_domains() const {
@@ -88,8 +107,10 @@ Status QuerySession::Prepare(std::string_view sql) {
   if (principal_.admin)
     return Status::OK();
   for (std::string_view statement : engine::SplitStatements(sql)) {
-    TESSERA_ASSIGN_OR_RETURN(auto prepared, engine::Statement::Prepare(*connection_, statement));
-    if (!ReadOnlyStatement(prepared->type())) {
+    auto prepared = engine::Statement::Prepare(*connection_, statement);
+    if (!prepared.ok())
+      return AsMissingRelation(prepared.status());
+    if (!ReadOnlyStatement((*prepared)->type())) {
       return Status::PermissionDenied("permission denied: principal \"" + principal_.name +
                                       "\" may only run queries (SELECT)");
     }
@@ -100,7 +121,10 @@ Status QuerySession::Prepare(std::string_view sql) {
 Result<std::unique_ptr<engine::Statement>> QuerySession::PrepareStatement(
     std::string_view statement) {
   TESSERA_RETURN_NOT_OK(AttachTablesFor(statement));
-  TESSERA_ASSIGN_OR_RETURN(auto prepared, engine::Statement::Prepare(*connection_, statement));
+  auto prepared_or = engine::Statement::Prepare(*connection_, statement);
+  if (!prepared_or.ok())
+    return AsMissingRelation(prepared_or.status());
+  std::unique_ptr<engine::Statement> prepared = std::move(*prepared_or);
   if (!principal_.admin && !ReadOnlyStatement(prepared->type())) {
     return Status::PermissionDenied("permission denied: principal \"" + principal_.name +
                                     "\" may only run queries (SELECT)");
@@ -192,9 +216,14 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
     last_schema = t.product;
   }
   if (!principal.admin) {
-    std::string allowed;
+    session->scratch_dir_ = data_dir_ + "/tmp/session-" + RandomUuid();
+    std::error_code error;
+    std::filesystem::create_directories(session->scratch_dir_, error);
+    if (error)
+      return Status::IoError("cannot create " + session->scratch_dir_ + ": " + error.message());
+    std::string allowed = QuoteLiteral(session->scratch_dir_ + "/");
     for (const engine::TableName& t : session->visible_tables_) {
-      allowed += allowed.empty() ? "" : ", ";
+      allowed += ", ";
       allowed += QuoteLiteral(engine::TableRoot(data_dir_, t) + "/");
     }
     setup += "SET allowed_directories = [" + allowed + "];\n";

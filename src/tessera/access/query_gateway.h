@@ -66,6 +66,10 @@ class QuerySession {
   /// The domains of the visible tables (each an attached catalog), sorted.
   std::vector<std::string> visible_domains() const;
 
+  /// A folder only this session uses (removed when it closes), inside its sandbox: where a port
+  /// may have DuckDB write a result file (Parquet) for a non-admin principal.
+  const std::string& scratch_dir() const { return scratch_dir_; }
+
   /// Forget which table views exist: a rolled-back transaction drops the views it created, so
   /// the next Prepare creates them again.
   void ForgetAttachedTables() { attached_.clear(); }
@@ -80,6 +84,7 @@ class QuerySession {
   Principal principal_;
   std::string port_;
   std::string data_dir_;
+  std::string scratch_dir_;
   AuditLog* audit_ = nullptr;
   std::vector<engine::TableName> visible_tables_;
   std::set<std::string> attached_;

@@ -2,10 +2,15 @@
 
 #include <charconv>
 
+#include "tessera/ports/http/router.h"
+#include "tessera/ports/http/server.h"
+#include "tessera/ports/http/sql_api.h"
+
 namespace tessera::server {
 
 struct Node::Ports {
   std::unique_ptr<ports::pgwire::PgServer> pg;
+  std::unique_ptr<ports::http::HttpServer> http;
 };
 
 Result<std::pair<std::string, uint16_t>> ParseAddress(const std::string& address) {
@@ -40,6 +45,19 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     pg.max_connections = options.max_connections;
     TESSERA_ASSIGN_OR_RETURN(node->ports_->pg, ports::pgwire::PgServer::Start(pg, *node->gateway_));
   }
+  if (options.http_address) {
+    TESSERA_ASSIGN_OR_RETURN(auto address, ParseAddress(*options.http_address));
+    ports::http::HttpOptions http;
+    http.host = address.first;
+    http.port = address.second;
+    http.max_connections = options.max_connections;
+    ports::http::Router router;
+    ports::http::SqlApiOptions sql;
+    sql.scratch_dir = options.data_dir + "/tmp";
+    ports::http::AddSqlApi(router, *node->gateway_, sql);
+    TESSERA_ASSIGN_OR_RETURN(node->ports_->http,
+                             ports::http::HttpServer::Start(http, std::move(router)));
+  }
   return node;
 }
 
@@ -47,9 +65,13 @@ Node::~Node() { Stop(); }
 
 uint16_t Node::pg_port() const { return ports_->pg ? ports_->pg->port() : 0; }
 
-uint16_t Node::http_port() const { return 0; }
+uint16_t Node::http_port() const {
+  return ports_->http ? static_cast<uint16_t>(ports_->http->port()) : 0;
+}
 
 void Node::Stop() {
+  if (ports_ && ports_->http)
+    ports_->http->Stop();
   if (ports_ && ports_->pg)
     ports_->pg->Stop();
 }
