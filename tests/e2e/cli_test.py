@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """End-to-end: the real tessera binary, driven as a user would, with exit codes and outputs checked."""
+import base64
+import hashlib
+import hmac
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -277,6 +282,147 @@ class CliTest(unittest.TestCase):
             r = run(*args, data_dir=self.data)
             self.assertEqual(r.returncode, 0)
             self.assertIn("Usage", r.stdout)
+
+
+class PrincipalCliTest(unittest.TestCase):
+    """`tessera principal`: the access store as an operator drives it."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.data = os.path.join(self.tmp.name, "data")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def principal(self, *args, stdin=None):
+        return run("principal", *args, data_dir=self.data, stdin=stdin)
+
+    def stored_verifier(self, name):
+        with sqlite3.connect(os.path.join(self.data, "catalog.db")) as db:
+            return db.execute("SELECT scram_verifier FROM access_principals WHERE name = ?",
+                              (name,)).fetchone()[0]
+
+    def assert_verifier_matches(self, verifier, password):
+        # pg_authid form, recomputed from the password with the stored salt (RFC 5802).
+        m = re.fullmatch(r"SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)", verifier)
+        self.assertIsNotNone(m, verifier)
+        iterations, salt = int(m.group(1)), base64.b64decode(m.group(2))
+        self.assertEqual(iterations, 4096)
+        self.assertEqual(len(salt), 16)
+        salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+        client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+        self.assertEqual(base64.b64decode(m.group(3)), hashlib.sha256(client_key).digest())
+        self.assertEqual(base64.b64decode(m.group(4)),
+                         hmac.new(salted, b"Server Key", "sha256").digest())
+
+    def test_create_list_grant_revoke_drop(self):
+        r = self.principal("create", "alice", "--admin", "--password-stdin", stdin="s3cret\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "created user alice (admin) with a password\n")
+        r = self.principal("create", "etl", "--service")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for obj in ("sales.orders", "hr", "sales.orders", "*"):
+            r = self.principal("grant", "etl", obj)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.principal("revoke", "etl", "*")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.principal("list", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), [
+            {"name": "alice", "kind": "user", "admin": True, "disabled": False, "has_password": True,
+             "active_tokens": 0, "grants": []},
+            {"name": "etl", "kind": "service", "admin": False, "disabled": False,
+             "has_password": False, "active_tokens": 0, "grants": ["hr", "sales.orders"]},
+        ])
+        r = self.principal("list")
+        self.assertEqual(r.stdout.splitlines()[0].split(),
+                         ["name", "kind", "admin", "disabled", "password", "tokens", "grants"])
+        self.assertEqual(r.stdout.splitlines()[2].split(),
+                         ["etl", "service", "no", "no", "no", "0", "hr,", "sales.orders"])
+        self.assert_verifier_matches(self.stored_verifier("alice"), "s3cret")
+        r = self.principal("drop", "etl")
+        self.assertEqual((r.returncode, r.stdout), (0, "dropped etl\n"), r.stderr)
+        r = self.principal("list", "--json")
+        self.assertEqual([p["name"] for p in json.loads(r.stdout)], ["alice"])
+
+    def test_passwd_reads_stdin_when_not_a_terminal(self):
+        self.principal("create", "bob")
+        self.assertIsNone(self.stored_verifier("bob"))
+        r = self.principal("passwd", "bob", stdin="first pass\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_verifier_matches(self.stored_verifier("bob"), "first pass")
+        r = self.principal("passwd", "bob", "--password-stdin", stdin="second\r\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_verifier_matches(self.stored_verifier("bob"), "second")
+        r = self.principal("passwd", "bob", "--password-stdin", stdin="\n")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("empty password", r.stderr)
+        self.assert_verifier_matches(self.stored_verifier("bob"), "second")
+
+    def test_tokens_are_shown_once_listed_and_revoked(self):
+        self.principal("create", "svc", "--service")
+        r = self.principal("token", "svc", "--ttl", "12h", "--label", "nightly")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^tsr_[A-Za-z0-9_-]{43}\n$")
+        token = r.stdout.strip()
+        m = re.search(r"token (tok_[0-9a-f]{16}) for svc, expires (\S+Z)", r.stderr)
+        self.assertIsNotNone(m, r.stderr)
+        token_id = m.group(1)
+        r = self.principal("token", "svc")
+        self.assertIn("never expires", r.stderr)
+        other = r.stdout.strip()
+        self.assertNotEqual(other, token)
+        r = self.principal("tokens", "svc", "--json")
+        tokens = json.loads(r.stdout)
+        self.assertEqual([(t["id"], t["label"], t["active"], t["revoked"]) for t in tokens],
+                         [(token_id, "nightly", True, None), (tokens[1]["id"], "", True, None)])
+        self.assertEqual(tokens[0]["expires"], m.group(2))
+        self.assertIsNone(tokens[1]["expires"])
+        # Only the SHA-256 of a token is stored.
+        with sqlite3.connect(os.path.join(self.data, "catalog.db")) as db:
+            stored = [row[0] for row in db.execute("SELECT sha256 FROM access_tokens ORDER BY rowid")]
+        self.assertEqual(stored, [hashlib.sha256(token.encode()).hexdigest(),
+                                  hashlib.sha256(other.encode()).hexdigest()])
+        r = self.principal("token-revoke", "svc", token_id)
+        self.assertEqual((r.returncode, r.stdout), (0, f"revoked token {token_id} of svc\n"), r.stderr)
+        r = self.principal("tokens", "svc", "--json")
+        revoked = json.loads(r.stdout)[0]
+        self.assertFalse(revoked["active"])
+        self.assertIsNotNone(revoked["revoked"])
+        r = self.principal("tokens", "svc")
+        self.assertRegex(r.stdout.splitlines()[1], rf"^{token_id}\s+revoked\s")
+        r = self.principal("list", "--json")
+        self.assertEqual(json.loads(r.stdout)[0]["active_tokens"], 1)
+
+    def test_errors_have_clear_messages_and_exit_codes(self):
+        self.principal("create", "ann")
+        cases = [
+            (["create", "ann"], 1, "principal 'ann' already exists"),
+            (["create", "Ann"], 2, "principal name 'Ann' is invalid"),
+            (["create", "a;drop table x"], 2, "is invalid"),
+            (["passwd", "nobody", "--password-stdin"], 1, "no principal 'nobody'"),
+            (["token", "ann", "--ttl", "soon"], 2, "--ttl takes a positive duration"),
+            (["token", "ann", "--ttl", "-5s"], 2, "--ttl takes a positive duration"),
+            (["token", "nobody"], 1, "no principal 'nobody'"),
+            (["token-revoke", "ann", "tok_0000000000000000"], 1, "has no token 'tok_0000000000000000'"),
+            (["tokens", "nobody"], 1, "no principal 'nobody'"),
+            (["grant", "ann", "a.b.c.d"], 2, "grant object 'a.b.c.d' is invalid"),
+            (["grant", "ann"], 2, "expected 2 argument(s)"),
+            (["revoke", "ann", "sales"], 1, "principal 'ann' has no grant on 'sales'"),
+            (["drop", "nobody"], 1, "no principal 'nobody'"),
+            (["frobnicate"], 2, "unknown subcommand 'frobnicate'"),
+            (["list", "--bogus"], 2, "unknown option '--bogus'"),
+            ([], 2, "Usage"),
+        ]
+        for args, code, message in cases:
+            r = self.principal(*args, stdin="")
+            self.assertEqual(r.returncode, code, (args, r.stderr))
+            self.assertIn(message, r.stderr, args)
+        r = self.principal("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("Usage: tessera principal", r.stdout)
+        r = run("--help", data_dir=self.data)
+        self.assertIn("principal", r.stdout)
 
 
 if __name__ == "__main__":

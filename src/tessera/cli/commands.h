@@ -10,10 +10,12 @@ namespace tessera::cli {
 /// Run the `tessera` command line; return the process exit code (0 ok, 1 runtime error, 2 usage).
 int Main(const std::vector<std::string>& args);
 
-/// `tessera sql ...`, `tessera table ...`: each takes the arguments after its name.
+/// `tessera sql ...`, `tessera table ...`, `tessera principal ...`: each takes the arguments
+/// after its name.
 int SqlCommand(const std::vector<std::string>& args);
 int TableCommand(const std::vector<std::string>& args);
 int ServeCommand(const std::vector<std::string>& args);
+int PrincipalCommand(const std::vector<std::string>& args);
 
 /// Print a Status as "tessera: <message>" on stderr and return its exit code (2 for
 /// kInvalidArgument usage errors when `usage` is true, else 1).

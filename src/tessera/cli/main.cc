@@ -11,9 +11,10 @@ constexpr const char* kUsage = R"(tessera: a data mesh node (Delta Lake tables, 
 Usage: tessera <command> [options]
 
 Commands:
-  sql      run SQL over the data directory's tables and any Delta table path
-  table    create, append to, and inspect Delta tables (history, describe, changes)
-  serve    start the node: PostgreSQL wire port and HTTP port
+  sql        run SQL over the data directory's tables and any Delta table path
+  table      create, append to, and inspect Delta tables (history, describe, changes)
+  principal  manage users and services that call the ports: passwords, API tokens, grants
+  serve      start the node: the PostgreSQL wire port and the HTTP port
 
 Options (every command):
   --data-dir DIR   the node's data directory (default ./tessera-data)
@@ -47,6 +48,8 @@ int Main(const std::vector<std::string>& args) {
     return TableCommand(rest);
   if (args[0] == "serve")
     return ServeCommand(rest);
+  if (args[0] == "principal")
+    return PrincipalCommand(rest);
   std::fprintf(stderr, "tessera: unknown command '%s' (see tessera --help)\n", args[0].c_str());
   return 2;
 }
