@@ -22,8 +22,7 @@ class JdbcTest(unittest.TestCase):
             node.sql("table", "create", "demo.sales.orders", "--from",
                      "SELECT range AS id, ['eu','us','apac'][range % 3 + 1] AS region, "
                      "(range * 1.25)::DECIMAL(12,2) AS amount, "
-                     "TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(range) AS ts, "
-                     "['a', 'b c', NULL] AS tags FROM range(1000)")
+                     "TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(range) AS ts FROM range(1000)")
             node.sql("table", "create", "demo.hr.salaries", "--from", "SELECT 1 AS id")
             node.principal("alice", password="alice-pw", grants=["demo.sales"])
             node.start()

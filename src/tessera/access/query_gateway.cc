@@ -90,7 +90,7 @@ Status QuerySession::AttachTablesFor(std::string_view sql) {
       continue;
     ddl += "CREATE OR REPLACE VIEW " + QuoteIdentifier(t.domain) + "." +
            QuoteIdentifier(t.product) + "." + QuoteIdentifier(t.table) +
-           " AS FROM delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) + ");\n";
+           " AS FROM memory.main.delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) + ");\n";
     added.push_back(name);
   }
   if (ddl.empty())
@@ -193,6 +193,9 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   options.threads = limits_.threads;
   options.memory_limit = limits_.memory_limit;
   options.temp_directory = limits_.temp_directory;
+  // Sessions never download extensions: the ones tessera needs are built into DuckDB, and a
+  // node without internet would otherwise stall on an unknown function name.
+  options.settings["autoinstall_known_extensions"] = "false";
   TESSERA_ASSIGN_OR_RETURN(session->database_, engine::Database::Open(options));
   TESSERA_ASSIGN_OR_RETURN(session->connection_, engine::Connection::Open(*session->database_));
   session->reader_ = std::make_unique<engine::DuckdbCheckpointReader>(*session->database_);

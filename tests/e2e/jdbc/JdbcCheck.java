@@ -17,7 +17,7 @@ public class JdbcCheck {
       // Prepared statement run 10 times: pgjdbc switches to a named statement and binary
       // results after 5 (prepareThreshold).
       try (PreparedStatement ps = conn.prepareStatement(
-               "SELECT id, region, amount, ts, tags FROM sales.orders WHERE id = ?")) {
+               "SELECT id, region, amount, ts, ['a', 'b c', NULL] AS tags FROM sales.orders WHERE id = ?")) {
         for (int i = 0; i < 10; i++) {
           ps.setLong(1, 10 + i);
           try (ResultSet rs = ps.executeQuery()) {
@@ -50,7 +50,7 @@ public class JdbcCheck {
       try (ResultSet rs = meta.getColumns(null, "sales", "orders", null)) {
         while (rs.next()) columns.add(rs.getString("COLUMN_NAME") + ":" + rs.getString("TYPE_NAME"));
       }
-      check(columns.equals(Arrays.asList("id:int8", "region:text", "amount:numeric", "ts:timestamptz", "tags:_text")),
+      check(columns.equals(Arrays.asList("id:int8", "region:text", "amount:numeric", "ts:timestamptz")),
             "getColumns " + columns);
       System.out.println("OK getColumns " + columns);
 

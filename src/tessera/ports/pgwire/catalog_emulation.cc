@@ -98,7 +98,7 @@ CREATE OR REPLACE TEMP VIEW pg_namespace AS
   SELECT 11 AS oid, 'pg_catalog' AS nspname, 10 AS nspowner, NULL::VARCHAR[] AS nspacl
   UNION ALL SELECT 13000, 'information_schema', 10, NULL
   UNION ALL
-  SELECT schema_oid, tessera_nspname(database_name, schema_name), 10, NULL
+  SELECT oid, tessera_nspname(database_name, schema_name), 10, NULL
   FROM duckdb_schemas()
   WHERE NOT internal AND tessera_in_scope(database_name)
     AND NOT (database_name <> 'memory' AND schema_name = 'main')
@@ -178,20 +178,17 @@ CREATE OR REPLACE TEMP MACRO pg_get_userbyid(id) AS current_user_name();
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(id) AS true;
 CREATE OR REPLACE TEMP MACRO pg_type_is_visible(id) AS true;
-CREATE OR REPLACE TEMP MACRO pg_get_expr(e, r) AS NULL::VARCHAR;
-CREATE OR REPLACE TEMP MACRO pg_get_expr(e, r, p) AS NULL::VARCHAR;
-CREATE OR REPLACE TEMP MACRO pg_get_indexdef(i) AS NULL::VARCHAR;
-CREATE OR REPLACE TEMP MACRO pg_get_indexdef(i, c, p) AS NULL::VARCHAR;
-CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(c) AS NULL::VARCHAR;
-CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(c, p) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_get_expr(e, r) AS NULL::VARCHAR, (e, r, p) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_get_indexdef(i) AS NULL::VARCHAR, (i, c, p) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_get_constraintdef(c) AS NULL::VARCHAR, (c, p) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO pg_get_statisticsobjdef_columns(o) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO pg_relation_is_publishable(r) AS false;
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(f) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(f) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO array_upper(a, d) AS len(a);
 CREATE OR REPLACE TEMP MACRO obj_description(o, c) AS
-  (SELECT description FROM pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1);
-CREATE OR REPLACE TEMP MACRO obj_description(o) AS obj_description(o, 'pg_class');
+  (SELECT description FROM pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1),
+  (o) AS (SELECT description FROM pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1);
 CREATE OR REPLACE TEMP MACRO col_description(r, n) AS
   (SELECT description FROM pg_description WHERE objoid = r AND objsubid = n LIMIT 1);
 CREATE OR REPLACE TEMP MACRO shobj_description(o, c) AS NULL::VARCHAR;
@@ -302,6 +299,24 @@ std::string RewriteCatalogQuery(std::string_view sql) {
         ++i;
       }
       std::string_view literal = sql.substr(start, std::min(i, sql.size()) - start);
+      // PostgreSQL's ~ and !~ match anywhere in the string; DuckDB's match the whole string.
+      // Unanchored ends of a pattern literal get `.*` so both mean the same.
+      size_t last = out.find_last_not_of(" \t\n");
+      if (last != std::string::npos && out[last] == '~' && (last == 0 || out[last - 1] != '~') &&
+          literal.size() >= 2 && !backslash) {
+        std::string pattern(literal.substr(1, literal.size() - 2));
+        if (pattern.empty() || pattern.front() != '^')
+          pattern = ".*" + pattern;
+        else
+          pattern.erase(0, 1);
+        if (pattern.empty() || pattern.back() != '$' ||
+            (pattern.size() >= 2 && pattern[pattern.size() - 2] == '\\'))
+          pattern += ".*";
+        else
+          pattern.pop_back();
+        out += "'" + pattern + "'";
+        continue;
+      }
       if (StartsWithNoCase(sql, i, "::regclass") || StartsWithNoCase(sql, i, "::pg_catalog.regclass")) {
         std::string name = LowerCopy(literal.substr(1, literal.size() >= 2 ? literal.size() - 2 : 0));
         if (name.rfind("pg_catalog.", 0) == 0)
@@ -366,7 +381,9 @@ std::string RewriteCatalogQuery(std::string_view sql) {
     out += c;
     ++i;
   }
-  return out;
+  // `FROM generate_series(...) s` names the column s in PostgreSQL; in DuckDB s is the row.
+  static const std::regex kSeriesAlias(R"re((generate_series\((?:[^()]|\([^()]*\))*\))\s+(\w+)\s*,)re");
+  return std::regex_replace(out, kSeriesAlias, "$1 AS $2($2),");
 }
 
 }  // namespace tessera::ports::pgwire

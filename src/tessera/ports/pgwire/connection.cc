@@ -351,7 +351,10 @@ Status Connection::OpenSession(const access::Principal& principal,
   if (database != parameters.end()) {
     for (const std::string& domain : session_->visible_domains()) {
       if (domain == database->second) {
-        TESSERA_RETURN_NOT_OK(connection.Execute("USE " + QuoteIdentifier(domain)));
+        // The Delta macros live in the in-memory catalog: keep it on the search path.
+        TESSERA_RETURN_NOT_OK(connection.Execute(
+            "USE " + QuoteIdentifier(domain) + "; SET search_path = " +
+            QuoteLiteral(QuoteIdentifier(domain) + ".main,memory.main")));
         break;
       }
     }
@@ -395,8 +398,11 @@ Status Connection::RunSimpleStatement(std::string_view text) {
                   "current transaction is aborted, commands ignored until end of transaction block");
   }
   std::string tag;
-  if (command.kind != CommandKind::kSql)
-    return RunCommand(command, text, false, tag);
+  if (command.kind != CommandKind::kSql) {
+    TESSERA_RETURN_NOT_OK(RunCommand(command, text, false, tag));
+    AppendCommandComplete(out_, tag);
+    return Status::OK();
+  }
   auto start = std::chrono::steady_clock::now();
   auto prepared = PrepareStatement(text, {});
   if (!prepared.ok()) {

@@ -37,7 +37,13 @@ ErrorFields ErrorFromStatus(const Status& status) {
 
   static const std::regex kMissingTable(R"(^Table with name (\S+) does not exist!?)");
   std::smatch match;
-  if (status.code() == StatusCode::kCancelled || kind == "INTERRUPT") {
+  if (StartsWith(message, "current transaction is aborted")) {
+    error.sqlstate = "25P02";
+  } else if (StartsWith(message, "DECLARE CURSOR can only be used")) {
+    error.sqlstate = "25P01";
+  } else if (StartsWith(message, "cursor \"")) {
+    error.sqlstate = "34000";
+  } else if (status.code() == StatusCode::kCancelled || kind == "INTERRUPT") {
     error.sqlstate = "57014";
     if (error.message.empty() || kind == "INTERRUPT")
       error.message = "canceling statement due to user request";
