@@ -174,6 +174,16 @@ CREATE OR REPLACE TEMP TABLE pg_tablespace AS SELECT 1663 AS oid, 'pg_default' A
 CREATE OR REPLACE TEMP TABLE pg_settings AS SELECT NULL::VARCHAR AS name,
   NULL::VARCHAR AS setting WHERE false;
 
+-- information_schema without the session's own temp objects (this emulation).
+CREATE OR REPLACE TEMP VIEW tessera_information_schema_tables AS
+  SELECT * FROM information_schema.tables WHERE table_catalog NOT IN ('temp', 'system');
+CREATE OR REPLACE TEMP VIEW tessera_information_schema_columns AS
+  SELECT * FROM information_schema.columns WHERE table_catalog NOT IN ('temp', 'system');
+CREATE OR REPLACE TEMP VIEW tessera_information_schema_schemata AS
+  SELECT * FROM information_schema.schemata WHERE catalog_name NOT IN ('temp', 'system');
+CREATE OR REPLACE TEMP VIEW tessera_information_schema_views AS
+  SELECT * FROM information_schema.views WHERE table_catalog NOT IN ('temp', 'system');
+
 CREATE OR REPLACE TEMP MACRO pg_get_userbyid(id) AS current_user_name();
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
 CREATE OR REPLACE TEMP MACRO pg_table_is_visible(id) AS true;
@@ -348,6 +358,20 @@ std::string RewriteCatalogQuery(std::string_view sql) {
     if (StartsWithNoCase(sql, i, "collate pg_catalog.default")) {
       i += 26;
       continue;
+    }
+    if (StartsWithNoCase(sql, i, "information_schema.") &&
+        (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_'))) {
+      size_t name_at = i + 19;
+      size_t name_end = name_at;
+      while (name_end < sql.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql[name_end])) || sql[name_end] == '_'))
+        ++name_end;
+      std::string name = LowerCopy(sql.substr(name_at, name_end - name_at));
+      if (name == "tables" || name == "columns" || name == "schemata" || name == "views") {
+        out += "tessera_information_schema_" + name;
+        i = name_end;
+        continue;
+      }
     }
     if (StartsWithNoCase(sql, i, "pg_catalog.") &&
         (i == 0 || !(std::isalnum(static_cast<unsigned char>(sql[i - 1])) || sql[i - 1] == '_'))) {

@@ -859,7 +859,9 @@ void Connection::HandleParse(const std::string& body) {
     skip_until_sync_ = true;
     return;
   }
-  if (transaction_status_ == 'E') {
+  CommandKind kind = ClassifyCommand(message->query).kind;
+  if (transaction_status_ == 'E' && kind != CommandKind::kRollback &&
+      kind != CommandKind::kCommit) {
     SendError(Status(StatusCode::kConflict,
                      "current transaction is aborted, commands ignored until end of transaction block"));
     skip_until_sync_ = true;
