@@ -20,9 +20,10 @@ def tessera(*args, data_dir):
 
 
 def curl(*args):
+    # Bytes, not text mode: text mode would turn the CSV's CRLF line ends into LF.
     r = subprocess.run(["curl", "-sS", "-w", "\n%{http_code}", *args], capture_output=True,
-                       text=True, timeout=120)
-    body, _, code = r.stdout.rpartition("\n")
+                       timeout=120)
+    body, _, code = r.stdout.decode().rpartition("\n")
     return int(code or 0), body
 
 

@@ -29,8 +29,8 @@ std::string LowerWithoutQuotes(std::string_view sql) {
 
 // Statements that need the whole visible catalog rather than the tables they name.
 bool LooksAtCatalog(const std::string& lower_sql) {
-  for (const char* marker : {"information_schema", "duckdb_", "pg_", "show", "describe",
-                             "summarize", "regclass"}) {
+  for (const char* marker :
+       {"information_schema", "duckdb_", "pg_", "show", "describe", "summarize", "regclass"}) {
     if (lower_sql.find(marker) != std::string::npos)
       return true;
   }
@@ -90,7 +90,8 @@ Status QuerySession::AttachTablesFor(std::string_view sql) {
       continue;
     ddl += "CREATE OR REPLACE VIEW " + QuoteIdentifier(t.domain) + "." +
            QuoteIdentifier(t.product) + "." + QuoteIdentifier(t.table) +
-           " AS FROM memory.main.delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) + ");\n";
+           " AS FROM memory.main.delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) +
+           ");\n";
     added.push_back(name);
   }
   if (ddl.empty())
@@ -170,15 +171,14 @@ QueryGateway::QueryGateway(AccessStore& store, AuditLog& audit, std::string data
     : store_(store), audit_(audit), data_dir_(std::move(data_dir)), limits_(std::move(limits)) {}
 
 Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& principal,
-                                                        std::string port) {
+                                                         std::string port) {
   std::unique_ptr<QuerySession> session(new QuerySession());
   session->principal_ = principal;
   session->port_ = std::move(port);
   session->data_dir_ = data_dir_;
   session->audit_ = &audit_;
 
-  TESSERA_ASSIGN_OR_RETURN(std::vector<engine::TableName> tables,
-                           engine::ListTables(data_dir_));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<engine::TableName> tables, engine::ListTables(data_dir_));
   if (principal.admin) {
     session->visible_tables_ = std::move(tables);
   } else {
@@ -212,8 +212,8 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
     if (t.domain != last_domain)
       setup += "ATTACH ':memory:' AS " + QuoteIdentifier(t.domain) + ";\n";
     if (t.domain != last_domain || t.product != last_schema) {
-      setup += "CREATE SCHEMA " + QuoteIdentifier(t.domain) + "." + QuoteIdentifier(t.product) +
-               ";\n";
+      setup +=
+          "CREATE SCHEMA " + QuoteIdentifier(t.domain) + "." + QuoteIdentifier(t.product) + ";\n";
     }
     last_domain = t.domain;
     last_schema = t.product;

@@ -41,7 +41,8 @@ int ServeCommand(const std::vector<std::string>& args) {
     return 0;
   }
   if (!parsed->positional.empty()) {
-    std::fprintf(stderr, "tessera serve: unexpected argument '%s'\n", parsed->positional[0].c_str());
+    std::fprintf(stderr, "tessera serve: unexpected argument '%s'\n",
+                 parsed->positional[0].c_str());
     return 2;
   }
   server::NodeOptions options;

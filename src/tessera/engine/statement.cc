@@ -68,8 +68,9 @@ Status Statement::ClearBindings() {
 
 Result<std::unique_ptr<QueryResult>> Statement::Execute() {
   connection_.CloseActiveResult();
-  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result,
-                           QueryResult::ExecuteStreaming(statement_, connection_.database().keywords()));
+  TESSERA_ASSIGN_OR_RETURN(
+      std::unique_ptr<QueryResult> result,
+      QueryResult::ExecuteStreaming(statement_, connection_.database().keywords()));
   connection_.Adopt(result.get());
   return result;
 }

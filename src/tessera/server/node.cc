@@ -35,8 +35,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(node->store_, access::AccessStore::Open(options.data_dir));
   TESSERA_ASSIGN_OR_RETURN(node->audit_, access::AuditLog::Open(options.data_dir));
   node->gateway_ = std::make_unique<access::QueryGateway>(*node->store_, *node->audit_,
-                                                          options.data_dir,
-                                                          options.session_limits);
+                                                          options.data_dir, options.session_limits);
   if (options.pg_address) {
     TESSERA_ASSIGN_OR_RETURN(auto address, ParseAddress(*options.pg_address));
     ports::pgwire::PgOptions pg;

@@ -382,10 +382,10 @@ class SqlRun {
     if (limit_)
       query = "SELECT * FROM (\n" + query + "\n) AS tessera_query LIMIT " + std::to_string(*limit_);
     // A non-admin session may only write inside its own scratch folder.
-    std::filesystem::path dir = !session_.scratch_dir().empty() ? std::filesystem::path(session_.scratch_dir())
-                                : options_.scratch_dir.empty()
-                                    ? std::filesystem::temp_directory_path()
-                                    : std::filesystem::path(options_.scratch_dir);
+    std::filesystem::path dir =
+        !session_.scratch_dir().empty() ? std::filesystem::path(session_.scratch_dir())
+        : options_.scratch_dir.empty()  ? std::filesystem::temp_directory_path()
+                                        : std::filesystem::path(options_.scratch_dir);
     std::string path = (dir / ("tessera-sql-" + RandomUuid() + ".parquet")).string();
     struct Remove {
       std::string path;

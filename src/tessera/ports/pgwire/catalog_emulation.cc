@@ -263,8 +263,8 @@ std::string CatalogEmulationSql(std::string_view principal, bool superuser) {
   std::string sql = kTypeMacros;
   sql += "CREATE OR REPLACE TEMP MACRO current_user_name() AS '" + owner + "';\n";
   sql += kCatalog;
-  sql += "CREATE OR REPLACE TEMP TABLE pg_roles AS SELECT 10 AS oid, '" + owner +
-         "' AS rolname, " + (superuser ? "true" : "false") +
+  sql += "CREATE OR REPLACE TEMP TABLE pg_roles AS SELECT 10 AS oid, '" + owner + "' AS rolname, " +
+         (superuser ? "true" : "false") +
          " AS rolsuper, false AS rolinherit, false AS rolcreaterole, false AS rolcreatedb, "
          "true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit, "
          "NULL::TIMESTAMPTZ AS rolvaliduntil, false AS rolbypassrls, NULL::VARCHAR[] AS "
@@ -327,8 +327,10 @@ std::string RewriteCatalogQuery(std::string_view sql) {
         out += "'" + pattern + "'";
         continue;
       }
-      if (StartsWithNoCase(sql, i, "::regclass") || StartsWithNoCase(sql, i, "::pg_catalog.regclass")) {
-        std::string name = LowerCopy(literal.substr(1, literal.size() >= 2 ? literal.size() - 2 : 0));
+      if (StartsWithNoCase(sql, i, "::regclass") ||
+          StartsWithNoCase(sql, i, "::pg_catalog.regclass")) {
+        std::string name =
+            LowerCopy(literal.substr(1, literal.size() >= 2 ? literal.size() - 2 : 0));
         if (name.rfind("pg_catalog.", 0) == 0)
           name = name.substr(11);
         std::string replacement;
@@ -337,7 +339,8 @@ std::string RewriteCatalogQuery(std::string_view sql) {
             replacement = std::to_string(oid);
         }
         if (replacement.empty())
-          replacement = "(SELECT oid FROM pg_class WHERE relname = " + std::string(literal) + " LIMIT 1)";
+          replacement =
+              "(SELECT oid FROM pg_class WHERE relname = " + std::string(literal) + " LIMIT 1)";
         out += replacement;
         i += StartsWithNoCase(sql, i, "::regclass") ? 10 : 21;
         continue;
@@ -387,8 +390,8 @@ std::string RewriteCatalogQuery(std::string_view sql) {
              (std::isalnum(static_cast<unsigned char>(sql[type_end])) || sql[type_end] == '_'))
         ++type_end;
       std::string type = LowerCopy(sql.substr(type_at, type_end - type_at));
-      if (type == "regclass" || type == "regtype" || type == "regnamespace" ||
-          type == "regproc" || type == "regrole" || type == "oid") {
+      if (type == "regclass" || type == "regtype" || type == "regnamespace" || type == "regproc" ||
+          type == "regrole" || type == "oid") {
         out += "::BIGINT";
         i = type_end;
         continue;
@@ -406,7 +409,8 @@ std::string RewriteCatalogQuery(std::string_view sql) {
     ++i;
   }
   // `FROM generate_series(...) s` names the column s in PostgreSQL; in DuckDB s is the row.
-  static const std::regex kSeriesAlias(R"re((generate_series\((?:[^()]|\([^()]*\))*\))\s+(\w+)\s*,)re");
+  static const std::regex kSeriesAlias(
+      R"re((generate_series\((?:[^()]|\([^()]*\))*\))\s+(\w+)\s*,)re");
   return std::regex_replace(out, kSeriesAlias, "$1 AS $2($2),");
 }
 

@@ -253,7 +253,11 @@ std::string CommandTagFor(std::string_view statement, int64_t rows) {
   if (first == "insert")
     return "INSERT 0 " + n;
   if (first == "update" || first == "delete" || first == "merge" || first == "copy")
-    return (first == "update" ? "UPDATE " : first == "delete" ? "DELETE " : first == "merge" ? "MERGE " : "COPY ") + n;
+    return (first == "update"   ? "UPDATE "
+            : first == "delete" ? "DELETE "
+            : first == "merge"  ? "MERGE "
+                                : "COPY ") +
+           n;
   std::string tag;
   for (size_t i = 0; i < w.text.size() && i < 2; ++i) {
     std::string word = Lower(w.text[i]);

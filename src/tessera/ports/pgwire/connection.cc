@@ -252,8 +252,8 @@ Status Connection::Startup() {
       return Status::InvalidArgument("bad startup length");
     }
     std::string body;
-    TESSERA_RETURN_NOT_OK(transport_->ReadExact(static_cast<size_t>(length - 4), body,
-                                                options_.auth_timeout));
+    TESSERA_RETURN_NOT_OK(
+        transport_->ReadExact(static_cast<size_t>(length - 4), body, options_.auth_timeout));
     auto parsed = ParseStartupPacket(body);
     if (!parsed.ok()) {
       SendFatal("08P01", parsed.status().message());
@@ -291,8 +291,7 @@ Status Connection::Authenticate(const std::string& user) {
     auto node_secret = store.NodeSecret();
     secret = node_secret.ok() ? *node_secret : std::string("tessera");
   }
-  std::string verifier_text =
-      verifier.ok() ? *verifier : access::MockScramVerifier(user, secret);
+  std::string verifier_text = verifier.ok() ? *verifier : access::MockScramVerifier(user, secret);
 
   AppendAuthenticationSasl(out_, {"SCRAM-SHA-256"});
   TESSERA_RETURN_NOT_OK(Flush());
@@ -353,14 +352,14 @@ Status Connection::OpenSession(const access::Principal& principal,
       if (domain == database->second) {
         // The Delta macros live in the in-memory catalog: keep it on the search path.
         TESSERA_RETURN_NOT_OK(connection.Execute(
-            "USE " + QuoteIdentifier(domain) + "; SET search_path = " +
-            QuoteLiteral(QuoteIdentifier(domain) + ".main,memory.main")));
+            "USE " + QuoteIdentifier(domain) +
+            "; SET search_path = " + QuoteLiteral(QuoteIdentifier(domain) + ".main,memory.main")));
         break;
       }
     }
   }
-  settings_ = std::make_unique<SessionSettings>(parameters, options_.server_version,
-                                                principal.name, principal.admin);
+  settings_ = std::make_unique<SessionSettings>(parameters, options_.server_version, principal.name,
+                                                principal.admin);
   for (const auto& [name, value] : settings_->Reported())
     AppendParameterStatus(out_, name, value);
   AppendBackendKeyData(out_, process_id_, secret_key_);
@@ -394,8 +393,9 @@ Status Connection::RunSimpleStatement(std::string_view text) {
   Command command = ClassifyCommand(text);
   if (transaction_status_ == 'E' && command.kind != CommandKind::kRollback &&
       command.kind != CommandKind::kCommit) {
-    return Status(StatusCode::kConflict,
-                  "current transaction is aborted, commands ignored until end of transaction block");
+    return Status(
+        StatusCode::kConflict,
+        "current transaction is aborted, commands ignored until end of transaction block");
   }
   std::string tag;
   if (command.kind != CommandKind::kSql) {
@@ -524,8 +524,8 @@ Status Connection::SendRows(Portal& portal, int64_t max_rows, bool& suspended) {
     }
     int64_t available = portal.chunk->row_count() - portal.chunk_offset;
     int64_t take = max_rows > 0 ? std::min(available, max_rows - sent) : available;
-    portal.encoder->AppendDataRows(*portal.chunk, portal.chunk_offset,
-                                   portal.chunk_offset + take, out_);
+    portal.encoder->AppendDataRows(*portal.chunk, portal.chunk_offset, portal.chunk_offset + take,
+                                   out_);
     portal.chunk_offset += take;
     sent += take;
     portal.rows_sent += take;
@@ -565,7 +565,8 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
     case CommandKind::kBegin:
       tag = "BEGIN";
       if (transaction_status_ != 'I') {
-        ErrorFields warning = MakeError("WARNING", "25001", "there is already a transaction in progress");
+        ErrorFields warning =
+            MakeError("WARNING", "25001", "there is already a transaction in progress");
         AppendError(out_, warning, /*notice=*/true);
         return Status::OK();
       }
@@ -854,7 +855,8 @@ void Connection::HandleParse(const std::string& body) {
     return;
   }
   if (engine::SplitStatements(message->query).size() > 1) {
-    ErrorFields error = MakeError("ERROR", "42601", "cannot insert multiple commands into a prepared statement");
+    ErrorFields error =
+        MakeError("ERROR", "42601", "cannot insert multiple commands into a prepared statement");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -862,8 +864,9 @@ void Connection::HandleParse(const std::string& body) {
   CommandKind kind = ClassifyCommand(message->query).kind;
   if (transaction_status_ == 'E' && kind != CommandKind::kRollback &&
       kind != CommandKind::kCommit) {
-    SendError(Status(StatusCode::kConflict,
-                     "current transaction is aborted, commands ignored until end of transaction block"));
+    SendError(
+        Status(StatusCode::kConflict,
+               "current transaction is aborted, commands ignored until end of transaction block"));
     skip_until_sync_ = true;
     return;
   }
@@ -876,8 +879,8 @@ void Connection::HandleParse(const std::string& body) {
     return;
   }
   if (!message->statement.empty() && statements_.count(message->statement) != 0) {
-    ErrorFields error = MakeError("ERROR", "42P05",
-                      "prepared statement \"" + message->statement + "\" already exists");
+    ErrorFields error = MakeError(
+        "ERROR", "42P05", "prepared statement \"" + message->statement + "\" already exists");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -895,8 +898,8 @@ void Connection::HandleBind(const std::string& body) {
   }
   auto it = statements_.find(message->statement);
   if (it == statements_.end()) {
-    ErrorFields error = MakeError("ERROR", "26000",
-                      "prepared statement \"" + message->statement + "\" does not exist");
+    ErrorFields error = MakeError(
+        "ERROR", "26000", "prepared statement \"" + message->statement + "\" does not exist");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -916,14 +919,16 @@ void Connection::HandleBind(const std::string& body) {
   }
   const auto& formats = message->parameter_formats;
   if (formats.size() > 1 && formats.size() != count) {
-    fail("08P01", "bind message has " + std::to_string(formats.size()) +
-                      " parameter formats but " + std::to_string(count) + " parameters");
+    fail("08P01", "bind message has " + std::to_string(formats.size()) + " parameter formats but " +
+                      std::to_string(count) + " parameters");
     return;
   }
   if (prepared->statement) {
     Status cleared = prepared->statement->ClearBindings();
     for (size_t i = 0; i < count && cleared.ok(); ++i) {
-      int16_t format = formats.empty() ? kTextFormat : formats.size() == 1 ? formats[0] : formats[i];
+      int16_t format = formats.empty()       ? kTextFormat
+                       : formats.size() == 1 ? formats[0]
+                                             : formats[i];
       std::optional<std::string_view> value;
       if (message->parameters[i])
         value = *message->parameters[i];
@@ -958,7 +963,7 @@ void Connection::HandleDescribe(const std::string& body) {
     auto it = statements_.find(message->name);
     if (it == statements_.end()) {
       ErrorFields error = MakeError("ERROR", "26000",
-                        "prepared statement \"" + message->name + "\" does not exist");
+                                    "prepared statement \"" + message->name + "\" does not exist");
       AppendError(out_, error);
       skip_until_sync_ = true;
       return;
@@ -974,7 +979,8 @@ void Connection::HandleDescribe(const std::string& body) {
   }
   auto it = portals_.find(message->name);
   if (it == portals_.end()) {
-    ErrorFields error = MakeError("ERROR", "34000", "portal \"" + message->name + "\" does not exist");
+    ErrorFields error =
+        MakeError("ERROR", "34000", "portal \"" + message->name + "\" does not exist");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;
@@ -994,7 +1000,8 @@ void Connection::HandleExecute(const std::string& body) {
   }
   auto it = portals_.find(message->portal);
   if (it == portals_.end()) {
-    ErrorFields error = MakeError("ERROR", "34000", "portal \"" + message->portal + "\" does not exist");
+    ErrorFields error =
+        MakeError("ERROR", "34000", "portal \"" + message->portal + "\" does not exist");
     AppendError(out_, error);
     skip_until_sync_ = true;
     return;

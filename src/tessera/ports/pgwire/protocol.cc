@@ -19,8 +19,8 @@ Status Truncated(std::string_view what) {
 Status CheckCount(int64_t count, const MessageReader& reader, int64_t min_item_bytes,
                   std::string_view what) {
   if (count < 0 || count * min_item_bytes > reader.remaining()) {
-    return Status::InvalidArgument("invalid message format: bad " + std::string(what) +
-                                   " count " + std::to_string(count));
+    return Status::InvalidArgument("invalid message format: bad " + std::string(what) + " count " +
+                                   std::to_string(count));
   }
   return Status::OK();
 }
@@ -198,9 +198,7 @@ Result<SaslInitialResponse> ParseSaslInitialResponse(std::string_view body) {
   return message;
 }
 
-Result<std::string> ParsePasswordMessage(std::string_view body) {
-  return ParseQueryMessage(body);
-}
+Result<std::string> ParsePasswordMessage(std::string_view body) { return ParseQueryMessage(body); }
 
 MessageWriter& MessageWriter::Begin(char type) {
   out_.push_back(type);
@@ -271,9 +269,7 @@ void AppendParameterStatus(std::string& out, std::string_view name, std::string_
   MessageWriter(out).Begin('S').AddCString(name).AddCString(value).End();
 }
 
-void AppendEmpty(std::string& out, char type) {
-  MessageWriter(out).Begin(type).End();
-}
+void AppendEmpty(std::string& out, char type) { MessageWriter(out).Begin(type).End(); }
 
 void AppendParameterDescription(std::string& out, const std::vector<uint32_t>& types) {
   MessageWriter writer(out);

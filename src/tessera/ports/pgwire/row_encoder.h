@@ -61,8 +61,7 @@ class RowEncoder {
   /// Append one complete DataRow message per row of `chunk` (whose columns are the result's).
   void AppendDataRows(const engine::DataChunk& chunk, std::string& out);
   /// The same for rows [begin, end) of `chunk` (a portal sends a chunk in several Executes).
-  void AppendDataRows(const engine::DataChunk& chunk, int64_t begin, int64_t end,
-                      std::string& out);
+  void AppendDataRows(const engine::DataChunk& chunk, int64_t begin, int64_t end, std::string& out);
 
   /// The resolved format of every column.
   const std::vector<int16_t>& formats() const { return formats_; }

@@ -1,14 +1,15 @@
 #include "tessera/ports/pgwire/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "tessera/common/logging.h"
 
@@ -31,8 +32,8 @@ Result<std::unique_ptr<PgServer>> PgServer::Start(const PgOptions& options,
       ::listen(fd, 512) != 0) {
     std::string error = std::strerror(errno);
     ::close(fd);
-    return Status::IoError("cannot listen on " + options.host + ":" +
-                           std::to_string(options.port) + ": " + error);
+    return Status::IoError("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                           ": " + error);
   }
   socklen_t length = sizeof(address);
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);

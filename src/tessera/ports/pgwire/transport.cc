@@ -1,11 +1,12 @@
 #include "tessera/ports/pgwire/transport.h"
 
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include <sys/socket.h>
 
 namespace tessera::ports::pgwire {
 
