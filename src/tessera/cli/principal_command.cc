@@ -55,18 +55,20 @@ Result<std::string> ReadLine() {
 
 // Prompt on stderr and read a line from the terminal on stdin with echo off.
 Result<std::string> Prompt(const char* prompt) {
-  std::fputs(prompt, stderr);
-  std::fflush(stderr);
   termios old_mode{};
   bool restore = tcgetattr(STDIN_FILENO, &old_mode) == 0;
   if (restore) {
     termios quiet = old_mode;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    // Echo goes off before the prompt shows, and without flushing: nothing typed after the
+    // prompt is ever echoed or thrown away.
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
   }
+  std::fputs(prompt, stderr);
+  std::fflush(stderr);
   auto line = ReadLine();
   if (restore)
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old_mode);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
   std::fputs("\n", stderr);
   return line;
 }
