@@ -107,7 +107,8 @@ def main():
                             "postgres", "-d", "bench", "-c",
                             "\\copy flights.trips FROM STDIN (FORMAT csv)"],
                            stdin=f, check=True, capture_output=True)
-        pg.psql("-c", "CREATE INDEX ON flights.trips (origin); VACUUM ANALYZE flights.trips")
+        pg.psql("-c", "CREATE INDEX ON flights.trips (origin)")
+        pg.psql("-c", "VACUUM ANALYZE flights.trips")
 
         node = subprocess.Popen([tessera, "serve", "--data-dir", data, "--pg", "127.0.0.1:0",
                                  "--http", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)

@@ -235,7 +235,7 @@ constexpr std::array<std::pair<const char*, int>, 7> kCatalogRelations = {{
 }};
 
 bool StartsWithNoCase(std::string_view text, size_t at, std::string_view prefix) {
-  if (text.size() - at < prefix.size())
+  if (at > text.size() || text.size() - at < prefix.size())
     return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(text[at + i])) != prefix[i])
@@ -308,7 +308,9 @@ std::string RewriteCatalogQuery(std::string_view sql) {
         }
         ++i;
       }
-      std::string_view literal = sql.substr(start, std::min(i, sql.size()) - start);
+      // An unterminated E'...\ literal can step past the end: clamp before anything reads on.
+      i = std::min(i, sql.size());
+      std::string_view literal = sql.substr(start, i - start);
       // PostgreSQL's ~ and !~ match anywhere in the string; DuckDB's match the whole string.
       // Unanchored ends of a pattern literal get `.*` so both mean the same.
       size_t last = out.find_last_not_of(" \t\n");
