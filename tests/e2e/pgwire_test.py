@@ -31,7 +31,7 @@ def setUpModule():
     NODE.principal("alice", password="alice-pw", grants=["demo.sales"])
     NODE.principal("bob", password="bob-pw", grants=["demo.hr.salaries"])
     NODE.principal("root", password="root-pw", admin=True)
-    NODE.start()
+    NODE.start("--session-memory", "128MB")
 
 
 def tearDownModule():
@@ -249,6 +249,24 @@ class Psycopg2Test(unittest.TestCase):
             cur.execute("SELECT count(*) FROM range(1000000000000) a")
         self.assertIn("statement timeout", str(caught.exception))
         conn.close()
+
+    def test_memory_limit_spills_and_scratch_is_removed(self):
+        scratch = os.path.join(NODE.data, "tmp")
+        before = set(os.listdir(scratch))
+        conn = connect()
+        conn.autocommit = True
+        ours = set(os.listdir(scratch)) - before
+        self.assertEqual(len(ours), 1, "one scratch folder per session")
+        cur = conn.cursor()
+        # ~4M x 32-byte strings sorted: well over the 128MB session limit, so DuckDB spills.
+        cur.execute("SELECT count(*), min(h) FROM (SELECT md5(range::VARCHAR) AS h "
+                    "FROM range(4000000) ORDER BY h)")
+        self.assertEqual(cur.fetchone(), (4000000, "0000023f507999464aa2b78875b7e5d6"))
+        conn.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and ours & set(os.listdir(scratch)):
+            time.sleep(0.2)
+        self.assertFalse(ours & set(os.listdir(scratch)), "scratch folder left behind")
 
     def test_queries_are_audited(self):
         with connect() as conn, conn.cursor() as cur:

@@ -189,10 +189,19 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
     }
   }
 
+  // The session's own folder: DuckDB spills there when over its memory limit, and ports write
+  // result files there; it is removed with the session.
+  session->scratch_dir_ = data_dir_ + "/tmp/session-" + RandomUuid();
+  std::error_code error;
+  std::filesystem::create_directories(session->scratch_dir_, error);
+  if (error)
+    return Status::IoError("cannot create " + session->scratch_dir_ + ": " + error.message());
+
   engine::DatabaseOptions options;
   options.threads = limits_.threads;
   options.memory_limit = limits_.memory_limit;
-  options.temp_directory = limits_.temp_directory;
+  options.temp_directory =
+      limits_.temp_directory.empty() ? session->scratch_dir_ + "/spill" : limits_.temp_directory;
   // Sessions never download extensions: the ones tessera needs are built into DuckDB, and a
   // node without internet would otherwise stall on an unknown function name.
   options.settings["autoinstall_known_extensions"] = "false";
@@ -219,11 +228,6 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
     last_schema = t.product;
   }
   if (!principal.admin) {
-    session->scratch_dir_ = data_dir_ + "/tmp/session-" + RandomUuid();
-    std::error_code error;
-    std::filesystem::create_directories(session->scratch_dir_, error);
-    if (error)
-      return Status::IoError("cannot create " + session->scratch_dir_ + ": " + error.message());
     std::string allowed = QuoteLiteral(session->scratch_dir_ + "/");
     for (const engine::TableName& t : session->visible_tables_) {
       allowed += ", ";

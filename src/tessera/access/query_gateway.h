@@ -66,8 +66,8 @@ class QuerySession {
   /// The domains of the visible tables (each an attached catalog), sorted.
   std::vector<std::string> visible_domains() const;
 
-  /// A folder only this session uses (removed when it closes), inside its sandbox: where a port
-  /// may have DuckDB write a result file (Parquet) for a non-admin principal.
+  /// A folder only this session uses (removed when it closes), inside its sandbox: where DuckDB
+  /// spills and where a port may have DuckDB write a result file (Parquet).
   const std::string& scratch_dir() const { return scratch_dir_; }
 
   /// Forget which table views exist: a rolled-back transaction drops the views it created, so
@@ -101,7 +101,8 @@ struct SessionLimits {
   std::string memory_limit = "2GB";
   /// DuckDB worker threads per session; 0 for one per core.
   int32_t threads = 0;
-  /// Where sessions spill when over their memory limit; empty for DuckDB's default.
+  /// Where sessions spill when over their memory limit; empty for a folder of each session's own
+  /// under `<data-dir>/tmp/`, removed when the session ends.
   std::string temp_directory;
 };
 
