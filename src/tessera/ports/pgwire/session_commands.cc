@@ -1,0 +1,307 @@
+#include <cctype>
+
+#include "tessera/ports/pgwire/connection_internal.h"
+#include "tessera/ports/pgwire/session_settings.h"
+
+// What the port answers itself: transactions, settings, cursors, COPY TO STDOUT.
+
+namespace tessera::ports::pgwire {
+
+using internal::kFlushBytes;
+
+Status Connection::RunTransactionVerb(const char* sql) {
+  return session_->connection().Execute(sql);
+}
+
+Status Connection::RunCommand(const Command& command, std::string_view text, bool extended,
+                              std::string& tag) {
+  switch (command.kind) {
+    case CommandKind::kEmpty:
+      tag = "";
+      return Status::OK();
+    case CommandKind::kBegin:
+      tag = "BEGIN";
+      if (transaction_status_ != 'I') {
+        ErrorFields warning =
+            MakeError("WARNING", "25001", "there is already a transaction in progress");
+        AppendError(out_, warning, /*notice=*/true);
+        return Status::OK();
+      }
+      TESSERA_RETURN_NOT_OK(RunTransactionVerb("BEGIN TRANSACTION"));
+      transaction_status_ = 'T';
+      return Status::OK();
+    case CommandKind::kCommit:
+    case CommandKind::kRollback: {
+      bool commit = command.kind == CommandKind::kCommit && transaction_status_ == 'T';
+      tag = commit ? "COMMIT" : "ROLLBACK";
+      if (transaction_status_ == 'I') {
+        ErrorFields warning = MakeError("WARNING", "25P01", "there is no transaction in progress");
+        AppendError(out_, warning, /*notice=*/true);
+        return Status::OK();
+      }
+      cursors_.clear();
+      Status status = RunTransactionVerb(commit ? "COMMIT" : "ROLLBACK");
+      transaction_status_ = 'I';
+      if (!commit || !status.ok())
+        session_->ForgetAttachedTables();
+      // DuckDB already rolled back a failed transaction; ROLLBACK then has nothing to undo.
+      if (!commit)
+        return Status::OK();
+      return status;
+    }
+    case CommandKind::kSet: {
+      tag = "SET";
+      TESSERA_RETURN_NOT_OK(settings_->Set(command.name, command.value));
+      if (SessionSettings::IsReported(command.name)) {
+        auto value = settings_->Show(command.name);
+        if (value.ok()) {
+          std::string name = command.name;
+          for (const auto& [reported, v] : settings_->Reported()) {
+            std::string lower = reported;
+            for (char& c : lower)
+              c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (lower == name)
+              name = reported;
+          }
+          AppendParameterStatus(out_, name, *value);
+        }
+      }
+      return Status::OK();
+    }
+    case CommandKind::kReset:
+      tag = "RESET";
+      return settings_->Reset(command.name);
+    case CommandKind::kShow: {
+      tag = "SHOW";
+      std::vector<std::string> names;
+      std::vector<std::pair<std::string, std::string>> rows;
+      if (command.name == "all") {
+        names = {"name", "setting", "description"};
+        rows = settings_->All();
+      } else {
+        TESSERA_ASSIGN_OR_RETURN(std::string value, settings_->Show(command.name));
+        names = {command.name};
+        rows.emplace_back(command.name, value);
+      }
+      if (extended)
+        return Status::OK();  // Describe answered NoData; nothing to stream
+      WireColumn text_column;
+      std::vector<WireColumn> columns(names.size(), text_column);
+      std::vector<int16_t> formats(names.size(), kTextFormat);
+      AppendRowDescription(names, columns, formats, out_);
+      for (const auto& [name, value] : rows) {
+        MessageWriter writer(out_);
+        writer.Begin('D').AddInt16(static_cast<int16_t>(names.size()));
+        if (names.size() == 3) {
+          for (const std::string& cell : {name, value, std::string()}) {
+            writer.AddInt32(static_cast<int32_t>(cell.size())).AddBytes(cell);
+          }
+        } else {
+          writer.AddInt32(static_cast<int32_t>(value.size())).AddBytes(value);
+        }
+        writer.End();
+      }
+      tag = "SHOW";
+      return Status::OK();
+    }
+    case CommandKind::kDeclare: {
+      tag = "DECLARE CURSOR";
+      if (transaction_status_ == 'I' && text.find("WITH HOLD") == std::string_view::npos &&
+          text.find("with hold") == std::string_view::npos) {
+        return Status(StatusCode::kConflict,
+                      "DECLARE CURSOR can only be used in transaction blocks");
+      }
+      TESSERA_ASSIGN_OR_RETURN(auto prepared, PrepareStatement(command.value, {}));
+      if (!prepared->returns_rows)
+        return Status::InvalidArgument("cursor can only scan a query that returns rows");
+      auto portal = std::make_unique<Portal>();
+      portal->prepared = prepared;
+      portal->formats.assign(prepared->columns.size(), kTextFormat);
+      TESSERA_RETURN_NOT_OK(StartPortal(*portal));
+      cursors_[command.name] = std::move(portal);
+      return Status::OK();
+    }
+    case CommandKind::kFetch: {
+      auto it = cursors_.find(command.name);
+      if (it == cursors_.end())
+        return Status::NotFound("cursor \"" + command.name + "\" does not exist");
+      Portal& portal = *it->second;
+      int64_t before = portal.rows_sent;
+      std::string scratch;
+      if (!command.move && !extended)
+        DescribeRows(portal);
+      bool suspended = false;
+      int64_t limit = command.count ? *command.count : 0;
+      if (command.count && *command.count == 0) {
+        tag = std::string(command.move ? "MOVE " : "FETCH ") + "0";
+        return Status::OK();
+      }
+      if (command.move) {
+        std::swap(scratch, out_);
+        Status status = SendRows(portal, limit, suspended);
+        std::swap(scratch, out_);
+        TESSERA_RETURN_NOT_OK(status);
+      } else {
+        TESSERA_RETURN_NOT_OK(SendRows(portal, limit, suspended));
+      }
+      tag = std::string(command.move ? "MOVE " : "FETCH ") +
+            std::to_string(portal.rows_sent - before);
+      return Status::OK();
+    }
+    case CommandKind::kClose:
+      tag = "CLOSE CURSOR";
+      if (command.name.empty()) {
+        cursors_.clear();
+        return Status::OK();
+      }
+      if (cursors_.erase(command.name) == 0)
+        return Status::NotFound("cursor \"" + command.name + "\" does not exist");
+      return Status::OK();
+    case CommandKind::kDiscard:
+      tag = command.name == "deallocate" ? "DEALLOCATE"
+            : command.name == "discard"  ? "DISCARD ALL"
+            : command.name == "listen"   ? "LISTEN"
+            : command.name == "unlisten" ? "UNLISTEN"
+                                         : "SET";
+      return Status::OK();
+    case CommandKind::kCopyOut:
+      if (extended)
+        return Status::Unsupported("COPY TO STDOUT is only supported in a simple Query");
+      return RunCopyOut(command, tag);
+    case CommandKind::kSql:
+      break;
+  }
+  return Status::Internal("unhandled command");
+}
+
+namespace {
+
+// Turn the DataRow messages RowEncoder wrote (text format) into COPY lines: PostgreSQL's text
+// format (\N for NULL, backslash escapes) or CSV (empty for NULL, quotes where needed).
+void AppendCopyLines(std::string_view rows, const Command& command, std::string& out) {
+  MessageReader reader(rows);
+  while (reader.remaining() > 0) {
+    auto type = reader.ReadBytes(1);
+    auto length = reader.ReadInt32();
+    auto count = reader.ReadInt16();
+    if (!type.ok() || !length.ok() || !count.ok())
+      return;
+    std::string line;
+    for (int16_t column = 0; column < *count; ++column) {
+      if (column > 0)
+        line += command.delimiter;
+      auto size = reader.ReadInt32();
+      if (!size.ok())
+        return;
+      if (*size < 0) {
+        if (!command.csv)
+          line += "\\N";
+        continue;
+      }
+      auto value = reader.ReadBytes(*size);
+      if (!value.ok())
+        return;
+      if (command.csv) {
+        bool quote = value->empty() || value->find_first_of("\"\r\n") != std::string_view::npos ||
+                     value->find(command.delimiter) != std::string_view::npos;
+        if (!quote) {
+          line += *value;
+          continue;
+        }
+        line += '"';
+        for (char c : *value) {
+          if (c == '"')
+            line += '"';
+          line += c;
+        }
+        line += '"';
+        continue;
+      }
+      for (char c : *value) {
+        switch (c) {
+          case '\\':
+            line += "\\\\";
+            break;
+          case '\n':
+            line += "\\n";
+            break;
+          case '\r':
+            line += "\\r";
+            break;
+          case '\t':
+            line += "\\t";
+            break;
+          default:
+            if (c == command.delimiter) {
+              line += '\\';
+            }
+            line += c;
+        }
+      }
+    }
+    line += '\n';
+    MessageWriter(out).Begin('d').AddBytes(line).End();
+  }
+}
+
+}  // namespace
+
+Status Connection::RunCopyOut(const Command& command, std::string& tag) {
+  TESSERA_ASSIGN_OR_RETURN(auto prepared, PrepareStatement(command.value, {}));
+  if (!prepared->returns_rows)
+    return Status::InvalidArgument("COPY TO STDOUT needs a query that returns rows");
+  Portal portal;
+  portal.prepared = prepared;
+  portal.formats.assign(prepared->columns.size(), kTextFormat);
+  TESSERA_RETURN_NOT_OK(StartPortal(portal));
+  MessageWriter writer(out_);
+  writer.Begin('H').AddBytes(std::string_view("\0", 1));
+  writer.AddInt16(static_cast<int16_t>(prepared->columns.size()));
+  for (size_t i = 0; i < prepared->columns.size(); ++i)
+    writer.AddInt16(0);
+  writer.End();
+  if (command.header) {
+    std::string line;
+    for (size_t i = 0; i < prepared->names.size(); ++i) {
+      if (i > 0)
+        line += command.delimiter;
+      line += prepared->names[i];
+    }
+    line += '\n';
+    MessageWriter(out_).Begin('d').AddBytes(line).End();
+  }
+  // Encode a chunk at a time into DataRows, then rewrite them as COPY lines.
+  std::string rows;
+  std::swap(rows, out_);
+  Status status = Status::OK();
+  hold_output_ = true;
+  while (true) {
+    size_t mark = out_.size();
+    bool suspended = false;
+    status = SendRows(portal, 2048, suspended);
+    if (!status.ok())
+      break;
+    hold_output_ = false;
+    std::string encoded = out_.substr(mark);
+    out_.resize(mark);
+    std::swap(rows, out_);
+    AppendCopyLines(encoded, command, out_);
+    if (out_.size() > kFlushBytes) {
+      status = Flush();
+      if (!status.ok())
+        return status;
+    }
+    std::swap(rows, out_);
+    hold_output_ = true;
+    if (!suspended)
+      break;
+  }
+  hold_output_ = false;
+  std::swap(rows, out_);
+  TESSERA_RETURN_NOT_OK(status);
+  AppendEmpty(out_, 'c');
+  tag = "COPY " + std::to_string(portal.rows_sent);
+  return Status::OK();
+}
+
+}  // namespace tessera::ports::pgwire
