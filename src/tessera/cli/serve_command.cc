@@ -20,6 +20,10 @@ Options:
   --no-pg, --no-http    turn a port off
   --session-memory SZ   DuckDB memory limit per session (default 2GB)
   --max-connections N   PostgreSQL connections served at once (default 256)
+  --tls-cert FILE       PEM certificate (chain) for TLS on the PostgreSQL port; needs --tls-key.
+                        Clients asking for TLS (sslmode=prefer, require, verify-full) get it
+  --tls-key FILE        PEM private key matching --tls-cert
+  --require-tls         refuse unencrypted PostgreSQL connections (needs --tls-cert/--tls-key)
 
 The bound addresses are printed as `pg: HOST:PORT` and `http: HOST:PORT`. Stop with Ctrl-C
 (SIGINT) or SIGTERM.
@@ -27,13 +31,16 @@ Example:
   tessera principal create alice --password-stdin <<< 'secret'
   tessera serve --pg 127.0.0.1:5433 &
   psql "host=127.0.0.1 port=5433 user=alice dbname=demo"
+  tessera serve --tls-cert server.crt --tls-key server.key --require-tls &
+  psql "host=127.0.0.1 port=5433 user=alice dbname=demo sslmode=require"
 )";
 
 }  // namespace
 
 int ServeCommand(const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(args, {"data-dir", "pg", "http", "session-memory", "max-connections"},
-                          {"help", "no-pg", "no-http"});
+  auto parsed = ParseArgs(
+      args, {"data-dir", "pg", "http", "session-memory", "max-connections", "tls-cert", "tls-key"},
+      {"help", "no-pg", "no-http", "require-tls"});
   if (!parsed.ok())
     return Fail("serve", parsed.status(), /*usage=*/true);
   if (parsed->Flag("help")) {
@@ -63,6 +70,17 @@ int ServeCommand(const std::vector<std::string>& args) {
     } catch (...) {
       return Fail("serve", Status::InvalidArgument("--max-connections needs a number"), true);
     }
+  }
+  options.pg_tls_cert = parsed->Option("tls-cert").value_or("");
+  options.pg_tls_key = parsed->Option("tls-key").value_or("");
+  options.pg_require_tls = parsed->Flag("require-tls");
+  if (options.pg_tls_cert.empty() != options.pg_tls_key.empty()) {
+    return Fail("serve", Status::InvalidArgument("--tls-cert and --tls-key go together"),
+                /*usage=*/true);
+  }
+  if (options.pg_require_tls && options.pg_tls_cert.empty()) {
+    return Fail("serve", Status::InvalidArgument("--require-tls needs --tls-cert and --tls-key"),
+                /*usage=*/true);
   }
   for (const auto& address : {options.pg_address, options.http_address}) {
     if (address && !server::ParseAddress(*address).ok())

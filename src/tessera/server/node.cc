@@ -42,6 +42,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     pg.host = address.first;
     pg.port = address.second;
     pg.max_connections = options.max_connections;
+    pg.tls_cert_file = options.pg_tls_cert;
+    pg.tls_key_file = options.pg_tls_key;
+    pg.require_tls = options.pg_require_tls;
     TESSERA_ASSIGN_OR_RETURN(node->ports_->pg, ports::pgwire::PgServer::Start(pg, *node->gateway_));
   }
   if (options.http_address) {

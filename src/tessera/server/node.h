@@ -22,14 +22,20 @@ struct NodeOptions {
   std::optional<std::string> http_address = "127.0.0.1:8080";
   access::SessionLimits session_limits;
   int32_t max_connections = 256;
+  /// PEM certificate chain and private key for TLS on the PostgreSQL port: both or neither.
+  std::string pg_tls_cert;
+  std::string pg_tls_key;
+  /// Refuse unencrypted PostgreSQL connections; needs pg_tls_cert and pg_tls_key.
+  bool pg_require_tls = false;
 };
 
 /// One running node: the data directory's stores and every listener wired to them. Start it,
 /// read the bound ports, Stop it (or destroy it). Thread-safe.
 class Node {
  public:
-  /// Open the stores and start the listeners. Return kInvalidArgument for a malformed address,
-  /// kIoError when a port cannot be bound or the data directory cannot be opened.
+  /// Open the stores and start the listeners. Return kInvalidArgument for a malformed address
+  /// or a TLS certificate or key that cannot be loaded (or only one of them), kIoError when a port
+  /// cannot be bound or the data directory cannot be opened.
   static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
   ~Node();
   Node(const Node&) = delete;

@@ -24,8 +24,12 @@ using internal::kFlushBytes;
 }  // namespace
 
 Connection::Connection(std::unique_ptr<Transport> transport, access::QueryGateway& gateway,
-                       CancelRegistry& cancels, const PgOptions& options)
-    : transport_(std::move(transport)), gateway_(gateway), cancels_(cancels), options_(options) {
+                       CancelRegistry& cancels, const PgOptions& options, SSL_CTX* tls_context)
+    : transport_(std::move(transport)),
+      gateway_(gateway),
+      cancels_(cancels),
+      options_(options),
+      tls_context_(tls_context) {
   std::tie(process_id_, secret_key_) = cancels_.Register(this);
 }
 
@@ -180,16 +184,37 @@ Status Connection::Startup() {
       return parsed.status();
     }
     packet = std::move(*parsed);
+    if ((packet.code == kSslRequestCode || packet.code == kGssEncRequestCode) &&
+        transport_->tls()) {
+      // PostgreSQL's ProcessStartupPacket also rejects a second negotiation on an encrypted
+      // connection.
+      SendFatal("08P01", "encryption requested again on an encrypted connection");
+      return Status::InvalidArgument("SSLRequest over TLS");
+    }
+    if (packet.code == kSslRequestCode && tls_context_ != nullptr) {
+      // Protocol "SSL Session Encryption": 'S', then the client's ClientHello. Transport reads
+      // nothing ahead, so bytes a client sent before the handshake are TLS input, never
+      // plaintext injected into the session (CVE-2021-23214).
+      TESSERA_RETURN_NOT_OK(transport_->WriteAll("S"));
+      TESSERA_RETURN_NOT_OK(transport_->StartTls(tls_context_, options_.auth_timeout));
+      continue;
+    }
     if (packet.code == kSslRequestCode || packet.code == kGssEncRequestCode) {
-      // No TLS or GSS configured: 'N', and the client goes on in plaintext (or gives up).
+      // No TLS (or no GSS) configured: 'N', and the client goes on in plaintext (or gives up).
       TESSERA_RETURN_NOT_OK(transport_->WriteAll("N"));
       continue;
     }
     if (packet.code == kCancelRequestCode) {
+      // Allowed in plaintext even with require_tls, as PostgreSQL does: libpq before 17 always
+      // sends cancel requests unencrypted, and the secret key is what authorizes them.
       cancels_.Cancel(packet.process_id, packet.secret_key);
       return Status::Cancelled("cancel request handled");
     }
     break;
+  }
+  if (options_.require_tls && !transport_->tls()) {
+    SendFatal("28000", "this server accepts only TLS connections (use sslmode=require)");
+    return Status::Unauthenticated("TLS required");
   }
   const std::string& user = packet.parameters["user"];
   TESSERA_RETURN_NOT_OK(Authenticate(user));

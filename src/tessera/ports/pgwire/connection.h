@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <openssl/types.h>
+
 #include "tessera/access/query_gateway.h"
 #include "tessera/engine/statement.h"
 #include "tessera/ports/pgwire/commands.h"
@@ -35,15 +37,24 @@ struct PgOptions {
   std::chrono::milliseconds auth_timeout{30000};
   /// What server_version says: psql and pgjdbc pick their catalog queries by it.
   std::string server_version = "15.0";
+  /// PEM certificate chain and private key for TLS; both empty turns TLS off (SSLRequest is
+  /// answered 'N'), both set turns it on ('S' and a handshake).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  /// Refuse StartupMessages that arrive unencrypted (SQLSTATE 28000). Needs the files above.
+  bool require_tls = false;
 };
 
-/// One client connection: startup, SCRAM-SHA-256 authentication, then the simple and extended
+/// One client connection: startup (with TLS when the listener has a context), SCRAM-SHA-256
+/// authentication, then the simple and extended
 /// query protocols over a QuerySession, until Terminate or a broken socket. Runs on its own
 /// thread (Serve blocks); Cancel may be called from any thread.
 class Connection {
  public:
+  /// `tls_context` (nullable, not owned) must outlive the connection; with it SSLRequest starts
+  /// TLS.
   Connection(std::unique_ptr<Transport> transport, access::QueryGateway& gateway,
-             CancelRegistry& cancels, const PgOptions& options);
+             CancelRegistry& cancels, const PgOptions& options, SSL_CTX* tls_context);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -100,6 +111,7 @@ class Connection {
   access::QueryGateway& gateway_;
   CancelRegistry& cancels_;
   PgOptions options_;
+  SSL_CTX* tls_context_;
   std::string out_;
 
   int32_t process_id_ = 0;

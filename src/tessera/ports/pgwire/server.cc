@@ -18,6 +18,14 @@ namespace tessera::ports::pgwire {
 Result<std::unique_ptr<PgServer>> PgServer::Start(const PgOptions& options,
                                                   access::QueryGateway& gateway) {
   std::unique_ptr<PgServer> server(new PgServer(options, gateway));
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    return Status::InvalidArgument("TLS needs both a certificate file and a private key file");
+  if (options.require_tls && options.tls_cert_file.empty())
+    return Status::InvalidArgument("require_tls needs a TLS certificate file and key file");
+  if (!options.tls_cert_file.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(server->tls_context_,
+                             MakeServerTlsContext(options.tls_cert_file, options.tls_key_file));
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(options.port);
@@ -72,7 +80,8 @@ void PgServer::AcceptLoop() {
 
 void PgServer::Serve(int fd) {
   {
-    Connection connection(std::make_unique<Transport>(fd), gateway_, cancels_, options_);
+    Connection connection(std::make_unique<Transport>(fd), gateway_, cancels_, options_,
+                          tls_context_.get());
     connection.Serve();
   }
   std::lock_guard<std::mutex> lock(mutex_);

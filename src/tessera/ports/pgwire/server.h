@@ -11,6 +11,7 @@
 #include "tessera/common/result.h"
 #include "tessera/ports/pgwire/cancel_registry.h"
 #include "tessera/ports/pgwire/connection.h"
+#include "tessera/ports/pgwire/tls_context.h"
 
 namespace tessera::ports::pgwire {
 
@@ -19,7 +20,10 @@ namespace tessera::ports::pgwire {
 /// and its socket's send buffer is the backpressure). Thread-safe; Stop is idempotent.
 class PgServer {
  public:
-  /// Bind and start accepting. Return kIoError if the address cannot be bound.
+  /// Load the TLS certificate and key if configured, bind and start accepting. Return
+  /// kInvalidArgument for a bad host, for only one of tls_cert_file and tls_key_file, for
+  /// require_tls without them, or for a certificate or key that cannot be loaded or do not match;
+  /// kIoError if the address cannot be bound.
   static Result<std::unique_ptr<PgServer>> Start(const PgOptions& options,
                                                  access::QueryGateway& gateway);
   ~PgServer();
@@ -42,6 +46,8 @@ class PgServer {
   PgOptions options_;
   access::QueryGateway& gateway_;
   CancelRegistry cancels_;
+  // Shared by every connection; outlives them (Stop waits for them).
+  TlsContext tls_context_;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
