@@ -51,7 +51,7 @@ Words Tokenize(std::string_view sql) {
         }
         value += sql[i++];
       }
-      words.text.push_back(c == '"' ? value : value);
+      words.text.push_back(value);
       words.offsets.push_back(start);
       words.quoted.push_back(true);
     } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ||
@@ -82,9 +82,8 @@ bool Is(const Words& w, size_t i, std::string_view keyword) {
 Command ClassifySet(const Words& w, size_t i) {
   Command command;
   command.kind = CommandKind::kSet;
-  if (Is(w, i, "session") && !Is(w, i + 1, "characteristics"))
-    ++i;
-  else if (Is(w, i, "local"))
+  // SET SESSION x / SET LOCAL x: the scope word changes nothing here.
+  if ((Is(w, i, "session") && !Is(w, i + 1, "characteristics")) || Is(w, i, "local"))
     ++i;
   if (Is(w, i, "time") && Is(w, i + 1, "zone")) {
     command.name = "timezone";

@@ -70,7 +70,7 @@ Status Connection::ReadMessage(char& type, std::string& body, std::chrono::milli
   std::string header;
   TESSERA_RETURN_NOT_OK(transport_->ReadExact(5, header, timeout));
   type = header[0];
-  MessageReader reader(std::string_view(header).substr(1));
+  MessageReader reader{std::string_view(header).substr(1)};
   TESSERA_ASSIGN_OR_RETURN(int32_t length, reader.ReadInt32());
   if (length < 4 || length - 4 > options_.max_message_bytes) {
     return Status::InvalidArgument("invalid message length " + std::to_string(length));

@@ -115,19 +115,19 @@ Status SessionSettings::Set(const std::string& raw_name, const std::string& raw_
     return Status::InvalidArgument("parameter \"" + name + "\" cannot be changed");
   } else if (defaults_.count(name) == 0 && name.find('.') == std::string::npos) {
     // PostgreSQL knows hundreds of settings; clients set a handful we accept without effect.
-    static const char* kAccepted[] = {"extra_float_digits",
-                                      "application_name",
-                                      "search_path",
-                                      "bytea_output",
-                                      "geqo",
-                                      "jit",
-                                      "work_mem",
-                                      "row_security",
-                                      "synchronous_commit",
-                                      "default_transaction_isolation",
-                                      "datestyle",
-                                      "intervalstyle",
-                                      "client_min_messages"};
+    static const char* const kAccepted[] = {"extra_float_digits",
+                                            "application_name",
+                                            "search_path",
+                                            "bytea_output",
+                                            "geqo",
+                                            "jit",
+                                            "work_mem",
+                                            "row_security",
+                                            "synchronous_commit",
+                                            "default_transaction_isolation",
+                                            "datestyle",
+                                            "intervalstyle",
+                                            "client_min_messages"};
     if (std::find(std::begin(kAccepted), std::end(kAccepted), name) == std::end(kAccepted))
       return Status::NotFound("unrecognized configuration parameter \"" + raw_name + "\"");
   }
@@ -165,19 +165,19 @@ std::vector<std::pair<std::string, std::string>> SessionSettings::All() const {
 }
 
 bool SessionSettings::IsReported(const std::string& name) {
-  static const char* kReported[] = {"application_name",
-                                    "client_encoding",
-                                    "DateStyle",
-                                    "default_transaction_read_only",
-                                    "in_hot_standby",
-                                    "integer_datetimes",
-                                    "IntervalStyle",
-                                    "is_superuser",
-                                    "server_encoding",
-                                    "server_version",
-                                    "session_authorization",
-                                    "standard_conforming_strings",
-                                    "TimeZone"};
+  static const char* const kReported[] = {"application_name",
+                                          "client_encoding",
+                                          "DateStyle",
+                                          "default_transaction_read_only",
+                                          "in_hot_standby",
+                                          "integer_datetimes",
+                                          "IntervalStyle",
+                                          "is_superuser",
+                                          "server_encoding",
+                                          "server_version",
+                                          "session_authorization",
+                                          "standard_conforming_strings",
+                                          "TimeZone"};
   std::string canonical = CanonicalName(Lower(name));
   return std::find(std::begin(kReported), std::end(kReported), canonical) != std::end(kReported);
 }

@@ -20,7 +20,7 @@ ErrorFields ErrorFromStatus(const Status& status) {
   ErrorFields error;
   std::string message = status.message();
   // DuckDB appends the query with a caret ("LINE 1: ...") after a blank line: keep it as detail.
-  size_t context = message.find("\n");
+  size_t context = message.find('\n');
   if (context != std::string::npos) {
     std::string rest = message.substr(context + 1);
     message.resize(context);
