@@ -111,6 +111,15 @@ class PsqlTest(unittest.TestCase):
                  r"\copy (SELECT id FROM sales.orders ORDER BY id) TO STDOUT")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.split(), [str(i) for i in range(1000)])
+        r = psql("alice", "alice-pw", "-c",
+                 "COPY (SELECT 'a,b' AS x, NULL AS y, 'q\"t' AS z, 'tab' || chr(9) || 'x\\y' AS w) "
+                 "TO STDOUT WITH (FORMAT csv, HEADER)")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, 'x,y,z,w\n"a,b",,"q""t",tab\tx\\y\n')
+        r = psql("alice", "alice-pw", "-c",
+                 "COPY (SELECT 'a,b' AS x, NULL AS y, 'tab' || chr(9) || 'x\\y' AS w) TO STDOUT")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, 'a,b\t\\N\ttab\\tx\\\\y\n')
 
 
 class Psycopg2Test(unittest.TestCase):

@@ -120,8 +120,6 @@ class Connection {
   std::unique_ptr<SessionSettings> settings_;
   char transaction_status_ = 'I';
   bool skip_until_sync_ = false;
-  // While COPY re-encodes DataRows, they must not reach the socket.
-  bool hold_output_ = false;
 
   std::map<std::string, std::shared_ptr<Prepared>> statements_;
   std::map<std::string, std::unique_ptr<Portal>> portals_;

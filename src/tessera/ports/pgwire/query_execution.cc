@@ -229,7 +229,7 @@ Status Connection::SendRows(Portal& portal, int64_t max_rows, bool& suspended) {
     portal.chunk_offset += take;
     sent += take;
     portal.rows_sent += take;
-    if (out_.size() > kFlushBytes && !hold_output_) {
+    if (out_.size() > kFlushBytes) {
       Status flushed = Flush();
       if (!flushed.ok()) {
         DisarmTimeout();

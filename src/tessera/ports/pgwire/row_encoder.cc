@@ -566,4 +566,84 @@ void RowEncoder::AppendDataRows(const engine::DataChunk& chunk, int64_t begin, i
   }
 }
 
+namespace {
+
+// Escape the text cell at out[from..] in place for COPY: PostgreSQL's text format (backslash
+// escapes) or CSV (quoted when it holds a delimiter, quote, CR or LF, or is empty).
+void EscapeCopyCell(std::string& out, size_t from, const CopyFormat& format) {
+  std::string_view cell(out.data() + from, out.size() - from);
+  if (format.csv) {
+    bool quote = cell.empty() || cell.find_first_of("\"\r\n") != std::string_view::npos ||
+                 cell.find(format.delimiter) != std::string_view::npos;
+    if (!quote)
+      return;
+    std::string quoted = "\"";
+    for (char c : cell) {
+      if (c == '"')
+        quoted += '"';
+      quoted += c;
+    }
+    quoted += '"';
+    out.replace(from, std::string::npos, quoted);
+    return;
+  }
+  size_t special = 0;
+  for (char c : cell)
+    special += (c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == format.delimiter);
+  if (special == 0)
+    return;
+  std::string escaped;
+  escaped.reserve(cell.size() + special);
+  for (char c : cell) {
+    switch (c) {
+      case '\\':
+        escaped += "\\\\";
+        break;
+      case '\n':
+        escaped += "\\n";
+        break;
+      case '\r':
+        escaped += "\\r";
+        break;
+      case '\t':
+        escaped += "\\t";
+        break;
+      default:
+        if (c == format.delimiter)
+          escaped += '\\';
+        escaped += c;
+    }
+  }
+  out.replace(from, std::string::npos, escaped);
+}
+
+}  // namespace
+
+Status RowEncoder::AppendCopyLines(const engine::DataChunk& chunk, int64_t begin, int64_t end,
+                                   const CopyFormat& format, std::string& out) {
+  for (int16_t f : formats_) {
+    if (f != kTextFormat)
+      return Status::InvalidArgument("COPY lines need every column in text format");
+  }
+  for (size_t k = 0; k < encoders_.size(); ++k)
+    encoders_[k]->Bind(chunk.vector(static_cast<int64_t>(k)));
+  for (auto row = static_cast<idx_t>(begin); row < static_cast<idx_t>(end); ++row) {
+    for (size_t k = 0; k < encoders_.size(); ++k) {
+      if (k > 0)
+        out += format.delimiter;
+      const CellEncoder& encoder = *encoders_[k];
+      if (encoder.IsNull(row)) {
+        if (!format.csv)
+          out += "\\N";
+        continue;
+      }
+      size_t from = out.size();
+      encoder.fn(encoder, row, out);
+      EscapeCopyCell(out, from, format);
+    }
+    out += '\n';
+  }
+  return Status::OK();
+}
+
 }  // namespace tessera::ports::pgwire

@@ -34,6 +34,13 @@ namespace internal {
 struct CellEncoder;
 }  // namespace internal
 
+/// How COPY ... TO STDOUT writes rows: PostgreSQL's text format (tab, `\N` for NULL, backslash
+/// escapes) or CSV (comma, empty for NULL, quotes where needed). Plain value.
+struct CopyFormat {
+  bool csv = false;
+  char delimiter = '\t';
+};
+
 /// Encodes the rows of one result as DataRow ('D') messages, each column in PostgreSQL's text or
 /// binary format (session TimeZone UTC, DateStyle ISO, IntervalStyle postgres, shortest
 /// round-trip floats as with extra_float_digits >= 1). An encoding function is chosen per column
@@ -62,6 +69,12 @@ class RowEncoder {
   void AppendDataRows(const engine::DataChunk& chunk, std::string& out);
   /// The same for rows [begin, end) of `chunk` (a portal sends a chunk in several Executes).
   void AppendDataRows(const engine::DataChunk& chunk, int64_t begin, int64_t end, std::string& out);
+
+  /// Append rows [begin, end) of `chunk` as COPY lines (each ending in a newline), cells in
+  /// PostgreSQL text format escaped for `format`. Return kInvalidArgument unless every column
+  /// was set up for text format.
+  Status AppendCopyLines(const engine::DataChunk& chunk, int64_t begin, int64_t end,
+                         const CopyFormat& format, std::string& out);
 
   /// The resolved format of every column.
   const std::vector<int16_t>& formats() const { return formats_; }

@@ -174,78 +174,6 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
   return Status::Internal("unhandled command");
 }
 
-namespace {
-
-// Turn the DataRow messages RowEncoder wrote (text format) into COPY lines: PostgreSQL's text
-// format (\N for NULL, backslash escapes) or CSV (empty for NULL, quotes where needed).
-void AppendCopyLines(std::string_view rows, const Command& command, std::string& out) {
-  MessageReader reader(rows);
-  while (reader.remaining() > 0) {
-    auto type = reader.ReadBytes(1);
-    auto length = reader.ReadInt32();
-    auto count = reader.ReadInt16();
-    if (!type.ok() || !length.ok() || !count.ok())
-      return;
-    std::string line;
-    for (int16_t column = 0; column < *count; ++column) {
-      if (column > 0)
-        line += command.delimiter;
-      auto size = reader.ReadInt32();
-      if (!size.ok())
-        return;
-      if (*size < 0) {
-        if (!command.csv)
-          line += "\\N";
-        continue;
-      }
-      auto value = reader.ReadBytes(*size);
-      if (!value.ok())
-        return;
-      if (command.csv) {
-        bool quote = value->empty() || value->find_first_of("\"\r\n") != std::string_view::npos ||
-                     value->find(command.delimiter) != std::string_view::npos;
-        if (!quote) {
-          line += *value;
-          continue;
-        }
-        line += '"';
-        for (char c : *value) {
-          if (c == '"')
-            line += '"';
-          line += c;
-        }
-        line += '"';
-        continue;
-      }
-      for (char c : *value) {
-        switch (c) {
-          case '\\':
-            line += "\\\\";
-            break;
-          case '\n':
-            line += "\\n";
-            break;
-          case '\r':
-            line += "\\r";
-            break;
-          case '\t':
-            line += "\\t";
-            break;
-          default:
-            if (c == command.delimiter) {
-              line += '\\';
-            }
-            line += c;
-        }
-      }
-    }
-    line += '\n';
-    MessageWriter(out).Begin('d').AddBytes(line).End();
-  }
-}
-
-}  // namespace
-
 Status Connection::RunCopyOut(const Command& command, std::string& tag) {
   TESSERA_ASSIGN_OR_RETURN(auto prepared, PrepareStatement(command.value, {}));
   if (!prepared->returns_rows)
@@ -260,45 +188,45 @@ Status Connection::RunCopyOut(const Command& command, std::string& tag) {
   for (size_t i = 0; i < prepared->columns.size(); ++i)
     writer.AddInt16(0);
   writer.End();
+  CopyFormat format;
+  format.csv = command.csv;
+  format.delimiter = command.delimiter;
+  std::string lines;
   if (command.header) {
-    std::string line;
     for (size_t i = 0; i < prepared->names.size(); ++i) {
       if (i > 0)
-        line += command.delimiter;
-      line += prepared->names[i];
+        lines += command.delimiter;
+      lines += prepared->names[i];
     }
-    line += '\n';
-    MessageWriter(out_).Begin('d').AddBytes(line).End();
+    lines += '\n';
   }
-  // Encode a chunk at a time into DataRows, then rewrite them as COPY lines.
-  std::string rows;
-  std::swap(rows, out_);
+  // Rows go out in CopyData messages of about 64 KiB: the protocol lets CopyData split the
+  // stream anywhere, and fewer, larger messages cost clients less than one per row.
+  auto ship = [&]() -> Status {
+    if (!lines.empty()) {
+      MessageWriter(out_).Begin('d').AddBytes(lines).End();
+      lines.clear();
+    }
+    return out_.size() > kFlushBytes ? Flush() : Status::OK();
+  };
+  ArmTimeout();
   Status status = Status::OK();
-  hold_output_ = true;
-  while (true) {
-    size_t mark = out_.size();
-    bool suspended = false;
-    status = SendRows(portal, 2048, suspended);
-    if (!status.ok())
+  while (status.ok()) {
+    auto chunk = portal.result->Fetch();
+    if (!chunk.ok()) {
+      status = chunk.status();
       break;
-    hold_output_ = false;
-    std::string encoded = out_.substr(mark);
-    out_.resize(mark);
-    std::swap(rows, out_);
-    AppendCopyLines(encoded, command, out_);
-    if (out_.size() > kFlushBytes) {
-      status = Flush();
-      if (!status.ok())
-        return status;
     }
-    std::swap(rows, out_);
-    hold_output_ = true;
-    if (!suspended)
+    if (*chunk == nullptr)
       break;
+    status = portal.encoder->AppendCopyLines(**chunk, 0, (*chunk)->row_count(), format, lines);
+    portal.rows_sent += (*chunk)->row_count();
+    if (status.ok() && lines.size() >= (64 << 10))
+      status = ship();
   }
-  hold_output_ = false;
-  std::swap(rows, out_);
+  DisarmTimeout();
   TESSERA_RETURN_NOT_OK(status);
+  TESSERA_RETURN_NOT_OK(ship());
   AppendEmpty(out_, 'c');
   tag = "COPY " + std::to_string(portal.rows_sent);
   return Status::OK();
