@@ -133,7 +133,15 @@ std::string NumberJson(std::string_view text) {
 void AppendCsvField(std::string& line, std::optional<std::string_view> field) {
   if (!field)
     return;
-  if (!field->empty() && field->find_first_of(",\"\r\n") == std::string_view::npos) {
+  // A plain loop: find_first_of with a character set calls memchr once per input character.
+  bool plain = !field->empty();
+  for (char c : *field) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
     line += *field;
     return;
   }
@@ -322,6 +330,8 @@ class SqlRun {
     Encoder encoder(request_.format, writer_);
     std::vector<std::optional<std::string_view>> cells(columns.size());
     std::vector<std::optional<std::string>> owned(columns.size());
+    std::vector<duckdb_string_t*> strings(columns.size());
+    std::vector<uint64_t*> validity(columns.size());
     bool truncated = false;
     bool begun = false;
     while (!truncated) {
@@ -339,6 +349,14 @@ class SqlRun {
       }
       if (chunk == nullptr)
         break;
+      // Rendered results are all VARCHAR: look each vector up once per chunk, not per cell.
+      if (rendered) {
+        for (size_t c = 0; c < columns.size(); ++c) {
+          duckdb_vector vector = chunk->vector(static_cast<int64_t>(c));
+          strings[c] = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+          validity[c] = duckdb_vector_get_validity(vector);
+        }
+      }
       for (int64_t r = 0; r < chunk->row_count(); ++r) {
         if (limit_ && encoder.rows() >= *limit_) {
           truncated = true;
@@ -346,10 +364,17 @@ class SqlRun {
         }
         for (size_t c = 0; c < columns.size(); ++c) {
           auto column = static_cast<int64_t>(c);
-          if (chunk->IsNull(column, r)) {
+          if (rendered) {
+            auto row = static_cast<idx_t>(r);
+            if (validity[c] != nullptr && !duckdb_validity_row_is_valid(validity[c], row)) {
+              cells[c].reset();
+            } else {
+              duckdb_string_t* cell = &strings[c][row];
+              cells[c] =
+                  std::string_view(duckdb_string_t_data(cell), duckdb_string_t_length(*cell));
+            }
+          } else if (chunk->IsNull(column, r)) {
             cells[c].reset();
-          } else if (rendered) {
-            cells[c] = chunk->GetString(column, r);
           } else {
             auto text = engine::FormatPrimitiveCell(*chunk, column, r, columns[c].type);
             if (!text.ok())
