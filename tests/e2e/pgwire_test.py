@@ -182,6 +182,17 @@ class Psycopg2Test(unittest.TestCase):
         with self.assertRaises(psycopg2.Error) as caught:
             cur.execute("SELECT * FROM read_text('/etc/passwd')")
         self.assertEqual(caught.exception.pgcode, "42501")
+        # Our own Delta functions are confined too: no schema, files or partition values of a
+        # table the principal was not granted.
+        with self.assertRaises(psycopg2.Error) as caught:
+            cur.execute(f"SELECT * FROM delta_scan('{orders}')")
+        self.assertEqual(caught.exception.pgcode, "42501")
+        with self.assertRaises(psycopg2.Error) as caught:
+            cur.execute(f"SELECT * FROM delta_scan('{NODE.data}/tables/demo/hr/salaries/../../sales/orders')")
+        self.assertEqual(caught.exception.pgcode, "42501")
+        salaries = os.path.join(NODE.data, "tables", "demo", "hr", "salaries")
+        cur.execute(f"SELECT salary FROM delta_scan('{salaries}')")
+        self.assertEqual(cur.fetchall(), [(100000,)])
         cur.execute("SELECT 1")  # the session is still usable
         self.assertEqual(cur.fetchone(), (1,))
         conn.close()

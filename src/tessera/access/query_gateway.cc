@@ -210,8 +210,17 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   session->reader_ = std::make_unique<engine::DuckdbCheckpointReader>(*session->database_);
   engine::Connection& connection = *session->connection_;
   TESSERA_RETURN_NOT_OK(connection.Execute("SET TimeZone = 'UTC'"));
-  TESSERA_RETURN_NOT_OK(engine::RegisterDeltaFunctions(
-      connection.handle(), storage::LocalStorage::Instance(), *session->reader_));
+  storage::Storage* delta_storage = &storage::LocalStorage::Instance();
+  if (!principal.admin) {
+    std::vector<std::string> roots;
+    for (const engine::TableName& t : session->visible_tables_)
+      roots.push_back(engine::TableRoot(data_dir_, t));
+    session->confined_storage_ =
+        std::make_unique<ConfinedStorage>(storage::LocalStorage::Instance(), std::move(roots));
+    delta_storage = session->confined_storage_.get();
+  }
+  TESSERA_RETURN_NOT_OK(
+      engine::RegisterDeltaFunctions(connection.handle(), *delta_storage, *session->reader_));
 
   // Catalogs and schemas up front: ATTACH cannot run inside a client's transaction, views can.
   std::string setup;

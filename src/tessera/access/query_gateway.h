@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/access/confined_storage.h"
 #include "tessera/access/principal.h"
 #include "tessera/common/result.h"
 #include "tessera/engine/checkpoint_reader.h"
@@ -88,6 +89,8 @@ class QuerySession {
   AuditLog* audit_ = nullptr;
   std::vector<engine::TableName> visible_tables_;
   std::set<std::string> attached_;
+  // What the Delta SQL functions read through (confined to the granted tables for non-admins).
+  std::unique_ptr<ConfinedStorage> confined_storage_;
   // Declared in destruction order: the connection closes before its database, the checkpoint
   // reader (which holds its own connection) before the database too.
   std::unique_ptr<engine::Database> database_;

@@ -50,7 +50,8 @@ ErrorFields ErrorFromStatus(const Status& status) {
   } else if (status.code() == StatusCode::kUnauthenticated) {
     error.severity = "FATAL";
     error.sqlstate = "28P01";
-  } else if (status.code() == StatusCode::kPermissionDenied || kind == "Permission") {
+  } else if (status.code() == StatusCode::kPermissionDenied || kind == "Permission" ||
+             Contains(message, "permission denied")) {
     error.sqlstate = "42501";
   } else if (kind == "Parser") {
     error.sqlstate = "42601";
