@@ -96,6 +96,13 @@ class HttpSqlTest(unittest.TestCase):
         code, body = self.sql({"sql": "SELEC 1"})
         self.assertEqual(code, 400)
         self.assertEqual(json.loads(body)["error"]["code"], "42601")
+        # alice is no admin: the session's sandbox refuses other files and writes alike.
+        for sql in ["SELECT * FROM read_text('/etc/hostname')",
+                    f"SELECT * FROM delta_scan('{self.data}/tables/shop/other/x')",
+                    "CREATE TABLE t AS SELECT 1"]:
+            code, body = self.sql({"sql": sql})
+            self.assertEqual(code, 403, f"{sql}: {body}")
+            self.assertEqual(json.loads(body)["error"]["code"], "42501", sql)
 
     def test_timeout(self):
         code, body = self.sql({"sql": "SELECT count(*) FROM range(100000000000)",

@@ -46,12 +46,21 @@ bool ReadOnlyStatement(duckdb_statement_type type) {
 
 // DuckDB names a missing table, schema or catalog in several ways; to a principal they are all
 // one thing, a relation that does not exist (an ungranted table must look exactly like this).
+// Refusals by the sandbox become kPermissionDenied.
 Status AsMissingRelation(Status status) {
   static const std::regex kMissing(
       R"re((?:Table with name|Catalog|Schema with name|Catalog with name) "?([^"!\s]+)"? does not exist)re");
   std::smatch match;
   const std::string& message = status.message();
-  if (status.ok() || !std::regex_search(message, match, kMissing))
+  if (status.ok())
+    return status;
+  // The sandbox (DuckDB's "Permission Error") and ConfinedStorage ("permission denied") refuse
+  // inside DuckDB, which reports them as other errors: every port must see kPermissionDenied.
+  if (message.find("Permission Error") != std::string::npos ||
+      message.find("permission denied") != std::string::npos) {
+    return Status::PermissionDenied(message);
+  }
+  if (!std::regex_search(message, match, kMissing))
     return status;
   return Status::NotFound("relation \"" + match[1].str() + "\" does not exist");
 }
