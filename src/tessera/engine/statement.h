@@ -21,7 +21,7 @@ class Connection;
 class Statement {
  public:
   /// Prepare exactly one statement. Return kInvalidArgument for an empty or multi-statement
-  /// string, else StatusFromDuckdb's mapping of the prepare error (kNotFound for unknown tables).
+  /// string, else StatusFromDuckdb's mapping of the prepare error.
   static Result<std::unique_ptr<Statement>> Prepare(Connection& connection, std::string_view sql);
 
   ~Statement();
