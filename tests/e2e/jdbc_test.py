@@ -19,12 +19,7 @@ class JdbcTest(unittest.TestCase):
     def test_pgjdbc(self):
         node = Node()
         try:
-            node.sql("table", "create", "demo.sales.orders", "--from",
-                     "SELECT range AS id, ['eu','us','apac'][range % 3 + 1] AS region, "
-                     "(range * 1.25)::DECIMAL(12,2) AS amount, "
-                     "TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(range) AS ts FROM range(1000)")
-            node.sql("table", "create", "demo.hr.salaries", "--from", "SELECT 1 AS id")
-            node.principal("alice", password="alice-pw", grants=["demo.sales"])
+            node.create_demo()
             node.start()
             with tempfile.TemporaryDirectory() as classes:
                 subprocess.run(["javac", "-d", classes, "-cp", JAR, SOURCE], check=True,

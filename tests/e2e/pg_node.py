@@ -39,6 +39,23 @@ class Node:
         for grant in grants:
             tessera("principal", "grant", name, grant, data_dir=self.data)
 
+    def create_demo(self, regions=True):
+        """The dataset the SQL-port tests share: demo.sales.orders (and .regions), and
+        demo.hr.salaries; alice may read demo.sales, bob demo.hr.salaries, root is an admin."""
+        self.sql("table", "create", "demo.sales.orders", "--from",
+                 "SELECT range AS id, ['eu','us','apac'][range % 3 + 1] AS region, "
+                 "(range * 1.25)::DECIMAL(12,2) AS amount, "
+                 "TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(range) AS ts FROM range(1000)")
+        if regions:
+            self.sql("table", "create", "demo.sales.regions", "--from",
+                     "SELECT * FROM (VALUES ('eu', 'Europe'), ('us', 'United States'), "
+                     "('apac', 'Asia Pacific')) t(code, name)")
+        self.sql("table", "create", "demo.hr.salaries", "--from",
+                 "SELECT 1 AS id, 100000 AS salary")
+        self.principal("alice", password="alice-pw", grants=["demo.sales"])
+        self.principal("bob", password="bob-pw", grants=["demo.hr.salaries"])
+        self.principal("root", password="root-pw", admin=True)
+
     def token(self, name):
         return tessera("principal", "token", name, data_dir=self.data).stdout.strip()
 

@@ -122,18 +122,7 @@ NODE = None
 def setUpModule():
     global NODE
     NODE = Node()
-    NODE.sql("table", "create", "demo.sales.orders", "--from",
-             "SELECT range AS id, ['eu','us','apac'][range % 3 + 1] AS region, "
-             "(range * 1.25)::DECIMAL(12,2) AS amount, "
-             "TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(range) AS ts FROM range(1000)")
-    NODE.sql("table", "create", "demo.sales.regions", "--from",
-             "SELECT * FROM (VALUES ('eu', 'Europe'), ('us', 'United States'), "
-             "('apac', 'Asia Pacific')) t(code, name)")
-    NODE.sql("table", "create", "demo.hr.salaries", "--from",
-             "SELECT 1 AS id, 100000 AS salary")
-    NODE.principal("alice", password="alice-pw", grants=["demo.sales"])
-    NODE.principal("bob", password="bob-pw", grants=["demo.hr.salaries"])
-    NODE.principal("root", password="root-pw", admin=True)
+    NODE.create_demo()
     NODE.start()
 
 
