@@ -28,8 +28,19 @@ Result<AuditEvent> ParseEvent(const std::string& line) {
   event.time_ms = micros / 1000;
   TESSERA_ASSIGN_OR_RETURN(event.principal, JsonString(json, "principal"));
   TESSERA_ASSIGN_OR_RETURN(event.port, JsonString(json, "port"));
-  TESSERA_ASSIGN_OR_RETURN(event.sql, JsonString(json, "sql"));
-  TESSERA_ASSIGN_OR_RETURN(event.rows, JsonInt(json, "rows"));
+  TESSERA_ASSIGN_OR_RETURN(auto sql, JsonOptString(json, "sql"));
+  event.sql = sql.value_or("");
+  TESSERA_ASSIGN_OR_RETURN(auto action, JsonOptString(json, "action"));
+  event.action = action.value_or("");
+  TESSERA_ASSIGN_OR_RETURN(auto object, JsonOptString(json, "object"));
+  event.object = object.value_or("");
+  TESSERA_ASSIGN_OR_RETURN(event.version, JsonOptInt(json, "version"));
+  TESSERA_ASSIGN_OR_RETURN(auto files, JsonOptInt(json, "files"));
+  event.files = files.value_or(0);
+  TESSERA_ASSIGN_OR_RETURN(auto bytes, JsonOptInt(json, "bytes"));
+  event.bytes = bytes.value_or(0);
+  TESSERA_ASSIGN_OR_RETURN(auto rows, JsonOptInt(json, "rows"));
+  event.rows = rows.value_or(0);
   TESSERA_ASSIGN_OR_RETURN(event.duration_us, JsonInt(json, "duration_us"));
   TESSERA_ASSIGN_OR_RETURN(event.status, JsonString(json, "status"));
   TESSERA_ASSIGN_OR_RETURN(auto error, JsonOptString(json, "error"));
@@ -42,11 +53,23 @@ Result<AuditEvent> ParseEvent(const std::string& line) {
 std::string AuditEventToJson(const AuditEvent& event) {
   Json json = {{"time", FormatIso8601Millis(event.time_ms)},
                {"principal", event.principal},
-               {"port", event.port},
-               {"sql", event.sql},
-               {"rows", event.rows},
-               {"duration_us", event.duration_us},
-               {"status", event.status}};
+               {"port", event.port}};
+  // Fields a port does not use are left out, so each line says only what happened.
+  if (!event.sql.empty() || event.action.empty())
+    json["sql"] = event.sql;
+  if (!event.action.empty())
+    json["action"] = event.action;
+  if (!event.object.empty())
+    json["object"] = event.object;
+  if (event.version)
+    json["version"] = *event.version;
+  if (!event.action.empty()) {
+    json["files"] = event.files;
+    json["bytes"] = event.bytes;
+  }
+  json["rows"] = event.rows;
+  json["duration_us"] = event.duration_us;
+  json["status"] = event.status;
   if (!event.error.empty())
     json["error"] = event.error;
   return DumpJson(json);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,12 +16,19 @@ namespace tessera::access {
 struct AuditEvent {
   int64_t time_ms = 0;  // epoch milliseconds; Record fills in the clock's time when 0
   std::string principal;
-  std::string port;  // "pgwire", "http", ...
-  std::string sql;
+  std::string port;  // "pgwire", "http", "sharing", "files", ...
+  std::string sql;   // SQL ports: the statement text
   int64_t rows = 0;
   int64_t duration_us = 0;
   std::string status;  // "ok" or "error"
   std::string error;   // the error message when status is "error"
+  /// Non-SQL ports: what was asked ("query", "metadata", "changes", "file", ...) and of what
+  /// ("share.schema.table", a file path), with the table version, files listed and bytes sent.
+  std::string action;
+  std::string object;
+  std::optional<int64_t> version;
+  int64_t files = 0;
+  int64_t bytes = 0;
 };
 
 /// Append-only audit log: one JSON object per line in

@@ -31,6 +31,20 @@ std::vector<std::string> ReadLines(const std::filesystem::path& path) {
   return lines;
 }
 
+AuditEvent SqlEvent(int64_t time_ms, std::string principal, std::string port, std::string sql,
+                    int64_t rows, int64_t duration_us, std::string status, std::string error) {
+  AuditEvent event;
+  event.time_ms = time_ms;
+  event.principal = std::move(principal);
+  event.port = std::move(port);
+  event.sql = std::move(sql);
+  event.rows = rows;
+  event.duration_us = duration_us;
+  event.status = std::move(status);
+  event.error = std::move(error);
+  return event;
+}
+
 // 2024-03-01T23:59:59.500Z
 constexpr int64_t kLateMarch1 = 1709337599500;
 
@@ -38,16 +52,10 @@ TEST(AuditLogTest, WritesOneJsonLinePerEventInTheDaysFile) {
   TempDir dir;
   FixedClock clock(kLateMarch1);
   ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(dir.path().string(), &clock));
-  AuditEvent ok{0, "alice", "pgwire", "SELECT 1", 1, 250, "ok", ""};
+  AuditEvent ok = SqlEvent(0, "alice", "pgwire", "SELECT 1", 1, 250, "ok", "");
   ASSERT_OK(log->Record(ok));
-  AuditEvent failed{kLateMarch1 + 1000,
-                    "bob",
-                    "http",
-                    "SELECT \"x\"\n FROM t",
-                    0,
-                    9,
-                    "error",
-                    "relation \"t\" does not exist"};
+  AuditEvent failed = SqlEvent(kLateMarch1 + 1000, "bob", "http", "SELECT \"x\"\n FROM t", 0, 9,
+                               "error", "relation \"t\" does not exist");
   ASSERT_OK(log->Record(failed));
 
   auto march1 = ReadLines(dir.path() / "audit" / "audit-2024-03-01.jsonl");
@@ -78,6 +86,34 @@ TEST(AuditLogTest, WritesOneJsonLinePerEventInTheDaysFile) {
   EXPECT_EQ(last[0].principal, "bob");
 }
 
+TEST(AuditLogTest, SharingEventsCarryActionObjectVersionFilesAndBytes) {
+  TempDir dir;
+  FixedClock clock(kLateMarch1);
+  ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(dir.path().string(), &clock));
+  AuditEvent event;
+  event.principal = "partner";
+  event.port = "sharing";
+  event.action = "query";
+  event.object = "s.sc.t";
+  event.version = 3;
+  event.files = 2;
+  event.bytes = 0;
+  event.status = "ok";
+  ASSERT_OK(log->Record(event));
+  auto lines = ReadLines(dir.path() / "audit" / "audit-2024-03-01.jsonl");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], R"({"action":"query","bytes":0,"duration_us":0,"files":2,"object":"s.sc.t",)"
+                      R"("port":"sharing","principal":"partner","rows":0,"status":"ok",)"
+                      R"("time":"2024-03-01T23:59:59.500Z","version":3})");
+  ASSERT_OK_AND_ASSIGN(auto events, ReadAuditLog(dir.path().string(), 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].action, "query");
+  EXPECT_EQ(events[0].object, "s.sc.t");
+  EXPECT_EQ(events[0].version, 3);
+  EXPECT_EQ(events[0].files, 2);
+  EXPECT_EQ(events[0].sql, "");
+}
+
 TEST(AuditLogTest, ConcurrentWritersNeverInterleave) {
   TempDir dir;
   FixedClock clock(kLateMarch1);
@@ -88,7 +124,7 @@ TEST(AuditLogTest, ConcurrentWritersNeverInterleave) {
   std::string long_sql(8000, 'x');
   auto work = [&](AuditLog* log, int t) {
     for (int i = 0; i < kPerThread; ++i) {
-      AuditEvent e{0, "p" + std::to_string(t), "http", long_sql, i, 1, "ok", ""};
+      AuditEvent e = SqlEvent(0, "p" + std::to_string(t), "http", long_sql, i, 1, "ok", "");
       ASSERT_TRUE(log->Record(e).ok());
     }
   };
@@ -112,7 +148,7 @@ TEST(AuditLogTest, ReaderSkipsPartialLastLineAndRejectsGarbage) {
   EXPECT_TRUE(ReadAuditLog(dir.path().string(), 10)->empty());
   FixedClock clock(kLateMarch1);
   ASSERT_OK_AND_ASSIGN(auto log, AuditLog::Open(dir.path().string(), &clock));
-  ASSERT_OK(log->Record({0, "a", "http", "SELECT 1", 1, 1, "ok", ""}));
+  ASSERT_OK(log->Record(SqlEvent(0, "a", "http", "SELECT 1", 1, 1, "ok", "")));
   std::filesystem::path file = dir.path() / "audit" / "audit-2024-03-01.jsonl";
   {
     std::ofstream out(file, std::ios::app);

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -69,6 +70,15 @@ int Base64Value(char c) {
 std::string Sha256(std::string_view bytes) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   SHA256(Bytes(bytes), bytes.size(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string Md5(std::string_view bytes) {
+  std::string out(MD5_DIGEST_LENGTH, '\0');
+  unsigned int length = 0;
+  TESSERA_CHECK(EVP_Digest(bytes.data(), bytes.size(), reinterpret_cast<unsigned char*>(out.data()),
+                           &length, EVP_md5(), nullptr) == 1);
+  TESSERA_CHECK(length == MD5_DIGEST_LENGTH);
   return out;
 }
 

@@ -14,6 +14,10 @@ namespace tessera {
 /// Return the 32-byte SHA-256 digest of `bytes`.
 std::string Sha256(std::string_view bytes);
 
+/// Return the 16-byte MD5 digest of `bytes`. Not for security: Delta Sharing file ids in the
+/// `parquet` scheme are MD5 hex of the file's log path, and clients cache by them.
+std::string Md5(std::string_view bytes);
+
 /// Return the 32-byte HMAC-SHA-256 of `bytes` under `key` (RFC 2104).
 std::string HmacSha256(std::string_view key, std::string_view bytes);
 

@@ -17,6 +17,11 @@ TEST(Sha256Test, KnownDigests) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Md5Test, Rfc1321Vectors) {
+  EXPECT_EQ(HexEncode(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(HexEncode(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
+}
+
 TEST(HmacSha256Test, Rfc4231Vectors) {
   // Test case 1.
   EXPECT_EQ(HexEncode(HmacSha256(std::string(20, '\x0b'), "Hi There")),
