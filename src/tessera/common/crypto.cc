@@ -115,6 +115,22 @@ std::string Base64UrlEncode(std::string_view bytes) {
   return EncodeWith(bytes, kBase64UrlAlphabet, false);
 }
 
+Result<std::string> Base64UrlDecode(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '+' || c == '/' || c == '=')
+      return Status::InvalidArgument("invalid base64url: unexpected character");
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+  }
+  if (standard.size() % 4 == 1)
+    return Status::InvalidArgument("invalid base64url: bad length");
+  standard.append((4 - standard.size() % 4) % 4, '=');
+  return Base64Decode(standard);
+}
+
 Result<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0)
     return Status::InvalidArgument("invalid base64: length is not a multiple of 4");

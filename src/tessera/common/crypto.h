@@ -37,6 +37,10 @@ Result<std::string> Base64Decode(std::string_view text);
 /// Encode as RFC 4648 base64url ('-' and '_'), without padding.
 std::string Base64UrlEncode(std::string_view bytes);
 
+/// Decode unpadded RFC 4648 base64url. Return kInvalidArgument as Base64Decode does (padding,
+/// '+' and '/' are refused too).
+Result<std::string> Base64UrlDecode(std::string_view text);
+
 /// Return `n` cryptographically strong random bytes from OpenSSL's RAND_bytes. Aborts if the
 /// generator fails, which means the process cannot run safely anyway.
 std::string RandomBytes(size_t n);

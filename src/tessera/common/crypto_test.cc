@@ -17,6 +17,18 @@ TEST(Sha256Test, KnownDigests) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Base64UrlTest, RoundTripsEveryLength) {
+  std::string bytes;
+  for (int i = 0; i < 40; ++i) {
+    bytes += static_cast<char>(0xF0 + (i % 16));
+    ASSERT_OK_AND_ASSIGN(std::string decoded, Base64UrlDecode(Base64UrlEncode(bytes)));
+    EXPECT_EQ(decoded, bytes);
+  }
+  EXPECT_FALSE(Base64UrlDecode("ab+c").ok());
+  EXPECT_FALSE(Base64UrlDecode("abc=").ok());
+  EXPECT_FALSE(Base64UrlDecode("a").ok());
+}
+
 TEST(Md5Test, Rfc1321Vectors) {
   EXPECT_EQ(HexEncode(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(HexEncode(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");

@@ -1,5 +1,6 @@
 #include "tessera/common/strings.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace tessera {
@@ -142,6 +143,14 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
     out += parts[i];
   }
   return out;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return text;
 }
 
 std::string ToLower(std::string_view text) {

@@ -30,5 +30,7 @@ bool EndsWith(std::string_view text, std::string_view suffix);
 std::vector<std::string> Split(std::string_view text, char separator);
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 std::string ToLower(std::string_view text);
+/// `text` without leading and trailing ASCII whitespace.
+std::string_view Trim(std::string_view text);
 
 }  // namespace tessera

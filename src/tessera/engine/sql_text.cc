@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "tessera/common/strings.h"
+
 namespace tessera::engine {
 namespace {
 
@@ -10,14 +12,6 @@ bool IsIdentifierChar(char c) {
 }
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && IsSpace(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && IsSpace(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
 
 // Return the index just past a quoted run starting at `i` (the opening quote).
 size_t SkipQuoted(std::string_view sql, size_t i, char quote, bool backslash_escapes) {

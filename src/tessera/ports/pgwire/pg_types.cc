@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "tessera/common/strings.h"
+
 namespace tessera::ports::pgwire {
 namespace {
 
@@ -119,14 +121,6 @@ WireColumn ListOf(const WireColumn& element) {
   WireColumn column = Scalar(array_oid, element.type.typmod);
   column.element_oid = element.type.oid;
   return column;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
 }
 
 bool IEquals(std::string_view a, std::string_view b) {
