@@ -16,6 +16,7 @@ int SqlCommand(const std::vector<std::string>& args);
 int TableCommand(const std::vector<std::string>& args);
 int ServeCommand(const std::vector<std::string>& args);
 int PrincipalCommand(const std::vector<std::string>& args);
+int AuditCommand(const std::vector<std::string>& args);
 
 /// Print a Status as "tessera: <message>" on stderr and return its exit code (2 for
 /// kInvalidArgument usage errors when `usage` is true, else 1).

@@ -15,6 +15,7 @@ Commands:
   table      create, append to, and inspect Delta tables (history, describe, changes)
   principal  manage users and services that call the ports: passwords, API tokens, grants
   serve      start the node: the PostgreSQL wire port and the HTTP port
+  audit      list the audit log: every query, sharing request and file download
 
 Options (every command):
   --data-dir DIR   the node's data directory (default ./tessera-data)
@@ -50,6 +51,8 @@ int Main(const std::vector<std::string>& args) {
     return ServeCommand(rest);
   if (args[0] == "principal")
     return PrincipalCommand(rest);
+  if (args[0] == "audit")
+    return AuditCommand(rest);
   std::fprintf(stderr, "tessera: unknown command '%s' (see tessera --help)\n", args[0].c_str());
   return 2;
 }
