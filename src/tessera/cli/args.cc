@@ -1,5 +1,7 @@
 #include "tessera/cli/args.h"
 
+#include "tessera/common/strings.h"
+
 namespace tessera::cli {
 
 std::optional<std::string> Args::Option(const std::string& name) const {
@@ -55,6 +57,41 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv,
     }
   }
   return args;
+}
+
+Result<std::chrono::seconds> ParseDuration(std::string_view option, std::string_view text,
+                                           bool allow_zero) {
+  int64_t unit = 1;
+  std::string_view digits = text;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'd':
+        unit = 86400;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 's':
+        unit = 1;
+        break;
+      default:
+        unit = 0;
+    }
+    if (unit != 0)
+      digits = text.substr(0, text.size() - 1);
+    else
+      unit = 1;
+  }
+  auto n = ParseInt64(digits);
+  if (!n.ok() || *n < (allow_zero ? 0 : 1) || *n > int64_t{100} * 366 * 86400 / unit) {
+    return Status::InvalidArgument(
+        "--" + std::string(option) + " takes a " + (allow_zero ? "" : "positive ") +
+        "duration like 30d, 12h, 45m or 3600s, got '" + std::string(text) + "'");
+  }
+  return std::chrono::seconds(*n * unit);
 }
 
 }  // namespace tessera::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,5 +29,10 @@ struct Args {
 Result<Args> ParseArgs(const std::vector<std::string>& argv,
                        const std::set<std::string>& value_options,
                        const std::set<std::string>& flag_options);
+
+/// Parse a duration option: "30d", "12h", "45m", "3600s" or "3600" (seconds), at most 100
+/// years; "0s" only when `allow_zero`. Return kInvalidArgument naming `--<option>` otherwise.
+Result<std::chrono::seconds> ParseDuration(std::string_view option, std::string_view text,
+                                           bool allow_zero = false);
 
 }  // namespace tessera::cli

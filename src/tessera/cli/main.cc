@@ -15,6 +15,8 @@ Commands:
   table      create, append to, and inspect Delta tables (history, describe, changes)
   principal  manage users and services that call the ports: passwords, API tokens, grants
   serve      start the node: the PostgreSQL wire port and the HTTP port
+  share      share tables over Delta Sharing: shares, their tables, grants to recipients
+  recipient  who reads shares: bearer tokens, .share profiles, rotation, revocation
   audit      list the audit log: every query, sharing request and file download
 
 Options (every command):
@@ -53,6 +55,10 @@ int Main(const std::vector<std::string>& args) {
     return PrincipalCommand(rest);
   if (args[0] == "audit")
     return AuditCommand(rest);
+  if (args[0] == "share")
+    return ShareCommand(rest);
+  if (args[0] == "recipient")
+    return RecipientCommand(rest);
   std::fprintf(stderr, "tessera: unknown command '%s' (see tessera --help)\n", args[0].c_str());
   return 2;
 }

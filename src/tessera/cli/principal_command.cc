@@ -89,42 +89,6 @@ Result<std::string> ReadPassword(const Args& args) {
   return password;
 }
 
-// "30d", "12h", "45m", "3600s" or "3600" (seconds).
-Result<std::chrono::seconds> ParseTtl(std::string_view text) {
-  int64_t unit = 1;
-  std::string_view digits = text;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 'd':
-        unit = 86400;
-        break;
-      case 'h':
-        unit = 3600;
-        break;
-      case 'm':
-        unit = 60;
-        break;
-      case 's':
-        unit = 1;
-        break;
-      default:
-        unit = 0;
-    }
-    if (unit != 0)
-      digits = text.substr(0, text.size() - 1);
-    else
-      unit = 1;
-  }
-  auto n = ParseInt64(digits);
-  if (!n.ok() || *n <= 0 || *n > int64_t{100} * 366 * 86400 / unit) {
-    return Status::InvalidArgument(
-        "--ttl takes a positive duration like 30d, 12h, 45m or 3600s, "
-        "got '" +
-        std::string(text) + "'");
-  }
-  return std::chrono::seconds(*n * unit);
-}
-
 std::string FormatOptTime(const std::optional<int64_t>& ms, const char* none) {
   return ms ? FormatIso8601Millis(*ms) : none;
 }
@@ -170,7 +134,7 @@ int Passwd(access::AccessStore& store, const std::string& name, const Args& args
 int Token(access::AccessStore& store, const std::string& name, const Args& args) {
   std::optional<std::chrono::seconds> ttl;
   if (auto text = args.Option("ttl")) {
-    auto parsed = ParseTtl(*text);
+    auto parsed = ParseDuration("ttl", *text);
     if (!parsed.ok())
       return Fail("principal token", parsed.status(), true);
     ttl = *parsed;

@@ -3,6 +3,7 @@
 
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
+#include "tessera/common/strings.h"
 #include "tessera/server/node.h"
 
 namespace tessera::cli {
@@ -24,6 +25,9 @@ Options:
                         Clients asking for TLS (sslmode=prefer, require, verify-full) get it
   --tls-key FILE        PEM private key matching --tls-cert
   --require-tls         refuse unencrypted PostgreSQL connections (needs --tls-cert/--tls-key)
+  --public-url URL      base of the data-file links in Delta Sharing responses, for a node
+                        behind a proxy or TLS terminator (default: http:// + the Host header)
+  --url-ttl DURATION    how long a data-file link stays valid (default 1h; e.g. 15m, 2h)
 
 The bound addresses are printed as `pg: HOST:PORT` and `http: HOST:PORT`. Stop with Ctrl-C
 (SIGINT) or SIGTERM.
@@ -38,9 +42,10 @@ Example:
 }  // namespace
 
 int ServeCommand(const std::vector<std::string>& args) {
-  auto parsed = ParseArgs(
-      args, {"data-dir", "pg", "http", "session-memory", "max-connections", "tls-cert", "tls-key"},
-      {"help", "no-pg", "no-http", "require-tls"});
+  auto parsed = ParseArgs(args,
+                          {"data-dir", "pg", "http", "session-memory", "max-connections",
+                           "tls-cert", "tls-key", "public-url", "url-ttl"},
+                          {"help", "no-pg", "no-http", "require-tls"});
   if (!parsed.ok())
     return Fail("serve", parsed.status(), /*usage=*/true);
   if (parsed->Flag("help")) {
@@ -74,6 +79,21 @@ int ServeCommand(const std::vector<std::string>& args) {
   options.pg_tls_cert = parsed->Option("tls-cert").value_or("");
   options.pg_tls_key = parsed->Option("tls-key").value_or("");
   options.pg_require_tls = parsed->Flag("require-tls");
+  if (auto url = parsed->Option("public-url")) {
+    if (!StartsWith(*url, "http://") && !StartsWith(*url, "https://")) {
+      return Fail("serve",
+                  Status::InvalidArgument("--public-url must start with http:// or "
+                                          "https://"),
+                  true);
+    }
+    options.public_url = *url;
+  }
+  if (auto ttl = parsed->Option("url-ttl")) {
+    auto duration = ParseDuration("url-ttl", *ttl);
+    if (!duration.ok())
+      return Fail("serve", duration.status(), true);
+    options.file_url_ttl = *duration;
+  }
   if (options.pg_tls_cert.empty() != options.pg_tls_key.empty()) {
     return Fail("serve", Status::InvalidArgument("--tls-cert and --tls-key go together"),
                 /*usage=*/true);

@@ -2,11 +2,29 @@
 
 #include <charconv>
 
+#include "tessera/common/crypto.h"
+#include "tessera/engine/checkpoint_reader.h"
+#include "tessera/engine/database.h"
+#include "tessera/ports/http/file_routes.h"
 #include "tessera/ports/http/router.h"
 #include "tessera/ports/http/server.h"
+#include "tessera/ports/http/sharing_routes.h"
 #include "tessera/ports/http/sql_api.h"
+#include "tessera/sharing/file_urls.h"
+#include "tessera/sharing/share_store.h"
+#include "tessera/sharing/sharing_service.h"
+#include "tessera/storage/local_storage.h"
 
 namespace tessera::server {
+
+// The Delta Sharing server's parts, destroyed after the ports that use them.
+struct Node::Sharing {
+  std::unique_ptr<engine::Database> database;  // reads Parquet checkpoints
+  std::unique_ptr<engine::DuckdbCheckpointReader> checkpoint_reader;
+  std::unique_ptr<sharing::ShareStore> store;
+  std::unique_ptr<sharing::FileUrlSigner> signer;
+  std::unique_ptr<sharing::SharingService> service;
+};
 
 struct Node::Ports {
   std::unique_ptr<ports::pgwire::PgServer> pg;
@@ -57,10 +75,58 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     ports::http::SqlApiOptions sql;
     sql.scratch_dir = options.data_dir + "/tmp";
     ports::http::AddSqlApi(router, *node->gateway_, sql);
+    TESSERA_RETURN_NOT_OK(node->StartSharing(router));
     TESSERA_ASSIGN_OR_RETURN(node->ports_->http,
                              ports::http::HttpServer::Start(http, std::move(router)));
   }
   return node;
+}
+
+Status Node::StartSharing(ports::http::Router& router) {
+  sharing_ = std::make_unique<Sharing>();
+  TESSERA_ASSIGN_OR_RETURN(sharing_->database, engine::Database::Open({}));
+  sharing_->checkpoint_reader =
+      std::make_unique<engine::DuckdbCheckpointReader>(*sharing_->database);
+  TESSERA_ASSIGN_OR_RETURN(sharing_->store, sharing::ShareStore::Open(options_.data_dir));
+  TESSERA_ASSIGN_OR_RETURN(std::string secret, store_->NodeSecret());
+  sharing_->signer = std::make_unique<sharing::FileUrlSigner>(secret);
+  sharing::SharingOptions options;
+  options.data_dir = options_.data_dir;
+  options.public_url = options_.public_url;
+  options.url_ttl = options_.file_url_ttl;
+  sharing_->service = std::make_unique<sharing::SharingService>(
+      *sharing_->store, *sharing_->signer, HmacSha256(secret, "tessera sharing tokens v1"),
+      audit_.get(), storage::LocalStorage::Instance(), sharing_->checkpoint_reader.get(), options);
+  ports::http::RegisterSharingRoutes(router, *sharing_->service);
+
+  ports::http::FileRouteDeps files;
+  files.signer = sharing_->signer.get();
+  sharing::ShareStore* store = sharing_->store.get();
+  std::string data_dir = options_.data_dir;
+  files.resolve =
+      [store, data_dir](
+          const sharing::FileUrlSigner::VerifiedFile& file) -> Result<ports::http::FileTarget> {
+    TESSERA_ASSIGN_OR_RETURN(auto found,
+                             store->TableForRecipient(file.table_id, file.recipient_id));
+    const sharing::SharedTable& table = found.first;
+    return ports::http::FileTarget{sharing::SharedTableRoot(data_dir, table), found.second,
+                                   table.share + "." + table.schema + "." + table.name};
+  };
+  access::AuditLog* audit = audit_.get();
+  files.audit = [audit](const ports::http::FileAccess& access) {
+    access::AuditEvent event;
+    event.principal = access.recipient;
+    event.port = "files";
+    event.action = "file";
+    event.object = access.table + "/" + access.relative_path;
+    event.files = 1;
+    event.bytes = access.bytes;
+    event.status = access.error.empty() ? "ok" : "error";
+    event.error = access.error;
+    return audit->Record(event);
+  };
+  ports::http::RegisterFileRoutes(router, std::move(files));
+  return Status::OK();
 }
 
 Node::~Node() { Stop(); }

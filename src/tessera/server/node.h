@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,6 +11,10 @@
 #include "tessera/access/query_gateway.h"
 #include "tessera/common/result.h"
 #include "tessera/ports/pgwire/server.h"
+
+namespace tessera::ports::http {
+class Router;
+}
 
 namespace tessera::server {
 
@@ -27,6 +32,11 @@ struct NodeOptions {
   std::string pg_tls_key;
   /// Refuse unencrypted PostgreSQL connections; needs pg_tls_cert and pg_tls_key.
   bool pg_require_tls = false;
+  /// Base URL of the data-file links in Delta Sharing responses ("https://data.example.com"),
+  /// for nodes behind a proxy or TLS terminator; empty: http:// + the request's Host.
+  std::string public_url;
+  /// How long a data-file link stays valid.
+  std::chrono::seconds file_url_ttl{3600};
 };
 
 /// One running node: the data directory's stores and every listener wired to them. Start it,
@@ -50,12 +60,15 @@ class Node {
 
  private:
   struct Ports;
+  struct Sharing;
   Node() = default;
+  Status StartSharing(ports::http::Router& router);
 
   NodeOptions options_;
   std::unique_ptr<access::AccessStore> store_;
   std::unique_ptr<access::AuditLog> audit_;
   std::unique_ptr<access::QueryGateway> gateway_;
+  std::unique_ptr<Sharing> sharing_;
   std::unique_ptr<Ports> ports_;
 };
 

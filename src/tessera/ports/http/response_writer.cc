@@ -124,6 +124,19 @@ Status ResponseWriter::Send(std::string_view body) {
   return Status::OK();
 }
 
+Status ResponseWriter::SendFile(int fd, int64_t offset, int64_t length) {
+  if (started_)
+    return Status::InvalidArgument("the response already started");
+  TESSERA_RETURN_NOT_OK(StartHeaders(static_cast<size_t>(length)));
+  finished_ = true;
+  if (head_ || length == 0)
+    return Status::OK();
+  boost::system::error_code ec = stream_.SendFile(fd, offset, length);
+  if (ec)
+    return Fail("sending a file", ec.value(), ec == asio::error::operation_aborted);
+  return Status::OK();
+}
+
 Status ResponseWriter::Send(int status, std::string_view content_type, std::string_view body) {
   SetStatus(status);
   SetHeader("Content-Type", content_type);

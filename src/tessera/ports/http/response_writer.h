@@ -43,6 +43,10 @@ class ResponseWriter {
   /// started, kIoError if the client went away or stalled, kCancelled if the server cut the
   /// connection while stopping.
   Status Send(std::string_view body);
+  /// Send `length` bytes of the open file `fd` from `offset` as the whole body, with a
+  /// Content-Length, copied by the kernel (sendfile) without passing through user space. HEAD
+  /// responses send the headers only. Errors as Send.
+  Status SendFile(int fd, int64_t offset, int64_t length);
   /// Set the status and Content-Type, then Send.
   Status Send(int status, std::string_view content_type, std::string_view body);
   /// Send the JSON error body for `error` (code: its StatusCodeName) with HttpStatusFor's

@@ -1,11 +1,14 @@
 #include "tessera/ports/http/socket_stream.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <boost/asio/error.hpp>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -134,6 +137,40 @@ size_t SocketStream::WriteSome(const Iov& iov, boost::system::error_code& ec) {
         return 0;
     }
   }
+}
+
+boost::system::error_code SocketStream::SendFile(int file_fd, int64_t offset, int64_t length) {
+  // sendfile has no MSG_DONTWAIT: the socket itself must not block, so that a stalled client
+  // is noticed by the poll below instead of hanging the thread.
+  int flags = ::fcntl(fd_, F_GETFL, 0);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0)
+    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+  off_t position = static_cast<off_t>(offset);
+  int64_t remaining = length;
+  while (remaining > 0) {
+    size_t chunk = static_cast<size_t>(std::min<int64_t>(remaining, int64_t{1} << 30));
+    ssize_t n = ::sendfile(fd_, file_fd, &position, chunk);
+    if (n > 0) {
+      remaining -= n;
+      continue;
+    }
+    if (n == 0)
+      return boost::asio::error::eof;
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return boost::system::error_code(errno, boost::system::system_category());
+    switch (Wait(POLLOUT, Clock::now() + write_stall_, false)) {
+      case WaitResult::kReady:
+        break;
+      case WaitResult::kTimeout:
+        return boost::asio::error::timed_out;
+      case WaitResult::kStopping:
+      case WaitResult::kCut:
+        return boost::asio::error::operation_aborted;
+    }
+  }
+  return {};
 }
 
 boost::system::error_code SocketStream::WriteAll(const void* data, size_t size) {

@@ -69,6 +69,10 @@ class SocketStream {
 
   /// Write all of `data` (repeating write_some). Return the first error.
   boost::system::error_code WriteAll(const void* data, size_t size);
+  /// Send `length` bytes of `file_fd` from `offset` with sendfile(2): the kernel copies from the
+  /// page cache to the socket, the bytes never pass through user space. Same stall and cut
+  /// rules as writes. Return the first error (eof if the file is shorter than promised).
+  boost::system::error_code SendFile(int file_fd, int64_t offset, int64_t length);
 
  private:
   static constexpr int kMaxIov = 16;

@@ -1,0 +1,197 @@
+#include "tessera/sharing/file_urls.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <memory>
+
+#include <sys/stat.h>
+
+#include "tessera/common/crypto.h"
+#include "tessera/common/strings.h"
+#include "tessera/delta/actions.h"
+
+namespace tessera::sharing {
+namespace {
+
+constexpr std::string_view kDenied = "invalid or expired file URL";
+
+// Length-prefixed fields, so that no two different (table, path, recipient, expiry) tuples sign
+// the same bytes.
+void AppendField(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+}
+
+std::string PercentEncodeSegment(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : segment) {
+    auto byte = static_cast<unsigned char>(c);
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '~';
+    if (plain) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string_view> Param(const std::vector<std::pair<std::string, std::string>>& query,
+                                      std::string_view name) {
+  for (const auto& [key, value] : query) {
+    if (key == name)
+      return value;
+  }
+  return std::nullopt;
+}
+
+bool SafeRelativePath(std::string_view path) {
+  if (path.empty() || path.front() == '/')
+    return false;
+  for (const std::string& segment : Split(path, '/')) {
+    if (segment.empty() || segment == "." || segment == "..")
+      return false;
+    if (segment.find('\0') != std::string::npos)
+      return false;
+  }
+  return !StartsWith(path, "_delta_log/");
+}
+
+Result<std::string> RealPath(const std::string& path) {
+  std::unique_ptr<char, decltype(&std::free)> resolved(realpath(path.c_str(), nullptr), &std::free);
+  if (!resolved) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return Status::NotFound("no such file");
+    return Status::IoError("cannot resolve a served file");
+  }
+  return std::string(resolved.get());
+}
+
+}  // namespace
+
+FileUrlSigner::FileUrlSigner(std::string_view secret, const Clock* clock)
+    : key_(HmacSha256(secret, "tessera file urls v1")), clock_(clock) {}
+
+std::string FileUrlSigner::Signature(std::string_view table_id, std::string_view relative_path,
+                                     std::string_view recipient_id, int64_t expiration_ms) const {
+  std::string message;
+  AppendField(message, table_id);
+  AppendField(message, relative_path);
+  AppendField(message, recipient_id);
+  AppendField(message, std::to_string(expiration_ms));
+  return Base64UrlEncode(HmacSha256(key_, message));
+}
+
+FileUrlSigner::SignedUrl FileUrlSigner::Sign(std::string_view base_url, std::string_view table_id,
+                                             std::string_view relative_path,
+                                             std::string_view recipient_id,
+                                             std::chrono::seconds ttl) const {
+  int64_t expiration = clock_->NowMillis() + ttl.count() * 1000;
+  std::string url(base_url);
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  url += "/files/";
+  url += PercentEncodeSegment(table_id);
+  for (const std::string& segment : Split(relative_path, '/')) {
+    url += '/';
+    url += PercentEncodeSegment(segment);
+  }
+  url += "?e=" + std::to_string(expiration);
+  url += "&r=" + PercentEncodeSegment(recipient_id);
+  url += "&s=" + Signature(table_id, relative_path, recipient_id, expiration);
+  return {url, expiration};
+}
+
+Result<FileUrlSigner::VerifiedFile> FileUrlSigner::Verify(
+    std::string_view path, const std::vector<std::pair<std::string, std::string>>& query) const {
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == path.size())
+    return Status::InvalidArgument("a file URL names a table and a file");
+  VerifiedFile file;
+  file.table_id = std::string(path.substr(0, slash));
+  file.relative_path = std::string(path.substr(slash + 1));
+  auto expiry = Param(query, "e");
+  auto recipient = Param(query, "r");
+  auto signature = Param(query, "s");
+  if (!expiry || !recipient || !signature)
+    return Status::PermissionDenied(std::string(kDenied));
+  auto expiration = ParseInt64(*expiry);
+  if (!expiration.ok())
+    return Status::PermissionDenied(std::string(kDenied));
+  std::string expected = Signature(file.table_id, file.relative_path, *recipient, *expiration);
+  if (!ConstantTimeEquals(expected, *signature) || *expiration < clock_->NowMillis())
+    return Status::PermissionDenied(std::string(kDenied));
+  file.recipient_id = std::string(*recipient);
+  file.expiration_ms = *expiration;
+  return file;
+}
+
+Result<std::string> RelativeDataPath(std::string_view table_root, std::string_view log_path) {
+  TESSERA_ASSIGN_OR_RETURN(std::string absolute, delta::ResolveDataPath(table_root, log_path));
+  std::string root(table_root);
+  while (root.size() > 1 && root.back() == '/')
+    root.pop_back();
+  if (!StartsWith(absolute, root + "/"))
+    return Status::Unsupported("the file is outside the table's directory");
+  std::string relative = absolute.substr(root.size() + 1);
+  if (!SafeRelativePath(relative))
+    return Status::Unsupported("the file is outside the table's directory");
+  return relative;
+}
+
+OpenedFile::~OpenedFile() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+OpenedFile::OpenedFile(OpenedFile&& other) noexcept
+    : fd_(other.fd_), size_(other.size_), mtime_ns_(other.mtime_ns_), inode_(other.inode_) {
+  other.fd_ = -1;
+}
+
+OpenedFile& OpenedFile::operator=(OpenedFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = other.fd_;
+    size_ = other.size_;
+    mtime_ns_ = other.mtime_ns_;
+    inode_ = other.inode_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+Result<OpenedFile> OpenTableFile(std::string_view table_root, std::string_view relative_path) {
+  if (!SafeRelativePath(relative_path))
+    return Status::PermissionDenied(std::string(kDenied));
+  TESSERA_ASSIGN_OR_RETURN(std::string root, RealPath(std::string(table_root)));
+  auto real = RealPath(root + "/" + std::string(relative_path));
+  if (!real.ok())
+    return real.status();
+  // Symlinks inside a table could point anywhere; only what really lies inside is served.
+  if (!StartsWith(*real, root + "/") || StartsWith(*real, root + "/_delta_log/"))
+    return Status::PermissionDenied(std::string(kDenied));
+  int fd = ::open(real->c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return errno == ENOENT ? Status::NotFound("no such file") : Status::IoError("cannot open");
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return Status::NotFound("no such file");
+  }
+  int64_t mtime_ns =
+      static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  return OpenedFile(fd, info.st_size, mtime_ns, info.st_ino);
+}
+
+}  // namespace tessera::sharing

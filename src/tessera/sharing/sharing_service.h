@@ -1,0 +1,105 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tessera/common/result.h"
+#include "tessera/common/time.h"
+#include "tessera/sharing/protocol_request.h"
+
+namespace tessera::access {
+class AuditLog;
+}
+namespace tessera::delta {
+class CheckpointReader;
+}
+namespace tessera::storage {
+class Storage;
+}
+
+namespace tessera::sharing {
+
+class FileUrlSigner;
+class ShareStore;
+class SnapshotCache;
+
+/// One Delta Sharing request as the transport hands it over. Plain value.
+struct SharingRequest {
+  std::string method;  // "GET", "HEAD", "POST"
+  /// Percent-decoded path below the endpoint prefix, e.g. "/shares/s/schemas".
+  std::string path;
+  QueryParams query;
+  std::optional<std::string> authorization;  // the Authorization header
+  std::optional<std::string> capabilities;   // delta-sharing-capabilities
+  std::optional<std::string> file_id_hash;   // fileidhash
+  std::optional<std::string> host;           // Host, for file URLs without a public_url
+  std::string body;
+};
+
+/// Where the service writes its answer; the transport implements it. The status and headers
+/// must be set before the first Write.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  virtual void SetStatus(int status) = 0;
+  virtual void SetHeader(std::string_view name, std::string_view value) = 0;
+  /// Append to the body, sending the status line and headers first. Return an error when the
+  /// client is gone: stop writing then.
+  virtual Status Write(std::string_view data) = 0;
+  /// End the response.
+  virtual Status Finish() = 0;
+  /// End a started response as failed (the client sees a truncated body).
+  virtual void Abort() = 0;
+};
+
+/// Settings of the sharing endpoints. Plain value.
+struct SharingOptions {
+  std::string data_dir;
+  /// Base of file URLs ("https://data.example.com"), for nodes behind a proxy or TLS
+  /// terminator. Empty: "http://" + the request's Host header.
+  std::string public_url;
+  std::chrono::seconds url_ttl{3600};
+  std::chrono::seconds refresh_token_ttl{3600};
+  std::chrono::seconds page_token_ttl{std::chrono::hours(72)};
+  /// The largest page a client may ask for with maxFiles (larger asks get this many).
+  int32_t max_page_files = 10000;
+};
+
+/// The Delta Sharing protocol endpoints (PROTOCOL.md of delta-io/delta-sharing): list shares,
+/// schemas and tables, table version, metadata, query and changes, for recipients holding a
+/// bearer token, over the shares granted to them. Every request is audited; errors are the
+/// protocol's `{"errorCode", "message"}` with 4xx for anything the client can fix, and a
+/// recipient never learns that an ungranted share exists. Thread-safe; every dependency must
+/// outlive the service.
+class SharingService {
+ public:
+  SharingService(ShareStore& store, const FileUrlSigner& signer, std::string token_key,
+                 access::AuditLog* audit, storage::Storage& storage,
+                 delta::CheckpointReader* checkpoint_reader, SharingOptions options,
+                 const Clock* clock = &SystemClock::Instance());
+  ~SharingService();
+  SharingService(const SharingService&) = delete;
+  SharingService& operator=(const SharingService&) = delete;
+
+  /// Answer one request completely (errors included) through `sink`.
+  void Handle(const SharingRequest& request, ResponseSink& sink);
+
+ private:
+  class Call;
+  friend class Call;
+
+  ShareStore& store_;
+  const FileUrlSigner& signer_;
+  std::string token_key_;
+  access::AuditLog* audit_;
+  storage::Storage& storage_;
+  std::unique_ptr<SnapshotCache> snapshots_;
+  SharingOptions options_;
+  const Clock* clock_;
+};
+
+}  // namespace tessera::sharing
