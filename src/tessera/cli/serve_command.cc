@@ -21,8 +21,9 @@ Options:
   --no-pg, --no-http    turn a port off
   --session-memory SZ   DuckDB memory limit per session (default 2GB)
   --max-connections N   PostgreSQL connections served at once (default 256)
-  --tls-cert FILE       PEM certificate (chain) for TLS on the PostgreSQL port; needs --tls-key.
-                        Clients asking for TLS (sslmode=prefer, require, verify-full) get it
+  --tls-cert FILE       PEM certificate (chain) for TLS; needs --tls-key. The PostgreSQL port
+                        then encrypts for clients that ask (sslmode=prefer, require,
+                        verify-full) and the HTTP port speaks only HTTPS
   --tls-key FILE        PEM private key matching --tls-cert
   --require-tls         refuse unencrypted PostgreSQL connections (needs --tls-cert/--tls-key)
   --public-url URL      base of the data-file links in Delta Sharing responses, for a node

@@ -71,6 +71,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     http.host = address.first;
     http.port = address.second;
     http.max_connections = options.max_connections;
+    http.tls_cert_file = options.pg_tls_cert;
+    http.tls_key_file = options.pg_tls_key;
     ports::http::Router router;
     ports::http::SqlApiOptions sql;
     sql.scratch_dir = options.data_dir + "/tmp";

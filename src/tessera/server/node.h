@@ -27,7 +27,8 @@ struct NodeOptions {
   std::optional<std::string> http_address = "127.0.0.1:8080";
   access::SessionLimits session_limits;
   int32_t max_connections = 256;
-  /// PEM certificate chain and private key for TLS on the PostgreSQL port: both or neither.
+  /// PEM certificate chain and private key for TLS on the PostgreSQL port and HTTPS on the HTTP
+  /// port: both or neither.
   std::string pg_tls_cert;
   std::string pg_tls_key;
   /// Refuse unencrypted PostgreSQL connections; needs pg_tls_cert and pg_tls_key.

@@ -90,6 +90,14 @@ class Connection {
 
   void Serve() {
     try {
+      if (server_.tls_context_) {
+        Status handshake =
+            stream_.StartTls(server_.tls_context_.get(), Clock::now() + options_.header_timeout);
+        if (!handshake.ok()) {
+          Log(LogLevel::kDebug, "http: " + peer_ + ": " + handshake.message());
+          return;
+        }
+      }
       ServeRequests();
     } catch (const std::exception& e) {
       Log(LogLevel::kError, std::string("http: connection from ") + peer_ + " failed: " + e.what());
@@ -251,7 +259,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
   if (ec)
     return Status::IoError("HTTP listen on " + where + ": " + ec.message());
 
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    return Status::InvalidArgument("HTTPS needs both a certificate and a key file");
+  TlsContext tls;
+  if (!options.tls_cert_file.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(tls,
+                             MakeServerTlsContext(options.tls_cert_file, options.tls_key_file));
+  }
   std::unique_ptr<HttpServer> server(new HttpServer(options, std::move(router)));
+  server->tls_context_ = std::move(tls);
   server->port_ = port;
   TESSERA_ASSIGN_OR_RETURN(server->watcher_, CancelWatcher::Start());
   server->stopping_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tessera/common/result.h"
+#include "tessera/common/tls_context.h"
 #include "tessera/ports/http/cancel_watcher.h"
 #include "tessera/ports/http/router.h"
 
@@ -41,6 +42,10 @@ struct HttpOptions {
   std::chrono::milliseconds write_timeout{60'000};
   /// Stop() lets in-flight requests finish for this long, then cuts them.
   std::chrono::milliseconds stop_timeout{10'000};
+  /// PEM certificate chain and private key: with both, the port speaks only HTTPS (TLS 1.2+);
+  /// the handshake must finish within header_timeout.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 /// The node's HTTP/1.0 and 1.1 listener (Boost.Asio for the socket, Beast's parser for
@@ -52,8 +57,8 @@ struct HttpOptions {
 class HttpServer {
  public:
   /// Bind host:port and start serving `router`. Return kInvalidArgument for a host that does
-  /// not resolve or a port outside [0, 65535], kIoError if binding or listening fails (e.g.
-  /// the port is taken).
+  /// not resolve, a port outside [0, 65535], or a TLS certificate or key that cannot be loaded
+  /// (or only one of them), kIoError if binding or listening fails (e.g. the port is taken).
   static Result<std::unique_ptr<HttpServer>> Start(const HttpOptions& options, Router router);
   /// Stop (see Stop).
   ~HttpServer();
@@ -86,6 +91,7 @@ class HttpServer {
   int stopping_fd_ = -1;
   int cut_fd_ = -1;
   std::unique_ptr<CancelWatcher> watcher_;
+  TlsContext tls_context_;
   std::thread accept_thread_;
   std::atomic<bool> stopping_{false};
   std::mutex stop_mutex_;

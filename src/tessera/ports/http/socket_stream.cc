@@ -6,13 +6,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include <boost/asio/error.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "tessera/common/logging.h"
+#include "tessera/common/tls_context.h"
 
 namespace tessera::ports::http::internal {
 namespace {
@@ -32,9 +36,92 @@ SocketStream::SocketStream(int fd, int cut_fd, int stopping_fd,
                            std::chrono::milliseconds write_stall)
     : fd_(fd), cut_fd_(cut_fd), stopping_fd_(stopping_fd), write_stall_(write_stall) {}
 
-SocketStream::~SocketStream() { ::close(fd_); }
+SocketStream::~SocketStream() {
+  if (ssl_ != nullptr)
+    SSL_free(ssl_);
+  ::close(fd_);
+}
 
-void SocketStream::ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+void SocketStream::ShutdownWrite() {
+  // close_notify first, so a TLS client sees a clean end rather than a truncation attack.
+  if (ssl_ != nullptr)
+    SSL_shutdown(ssl_);
+  ::shutdown(fd_, SHUT_WR);
+}
+
+Status SocketStream::StartTls(SSL_CTX* context, Clock::time_point deadline) {
+  // OpenSSL reads and writes the descriptor itself: it must not block, so that the waits below
+  // keep the deadlines.
+  int flags = ::fcntl(fd_, F_GETFL, 0);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0)
+    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+  ssl_ = SSL_new(context);
+  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1)
+    return Status::IoError("TLS setup failed: " + TakeOpenSslErrors());
+  while (true) {
+    int rc = SSL_accept(ssl_);
+    if (rc == 1)
+      return Status::OK();
+    boost::system::error_code ec;
+    if (!AwaitTls(rc, deadline, ec)) {
+      std::string reason = TakeOpenSslErrors();
+      return Status::IoError("TLS handshake failed: " + (ec ? ec.message() : std::string("")) +
+                             " " + reason);
+    }
+  }
+}
+
+bool SocketStream::AwaitTls(int rc, Clock::time_point deadline, boost::system::error_code& ec) {
+  int error = SSL_get_error(ssl_, rc);
+  short events = 0;
+  if (error == SSL_ERROR_WANT_READ) {
+    events = POLLIN | POLLRDHUP;
+  } else if (error == SSL_ERROR_WANT_WRITE) {
+    events = POLLOUT;
+  } else if (error == SSL_ERROR_ZERO_RETURN) {
+    ec = boost::asio::error::eof;
+    return false;
+  } else {
+    ec = boost::asio::error::connection_reset;
+    return false;
+  }
+  switch (Wait(events, deadline, false)) {
+    case WaitResult::kReady:
+      return true;
+    case WaitResult::kTimeout:
+      ec = boost::asio::error::timed_out;
+      return false;
+    case WaitResult::kStopping:
+    case WaitResult::kCut:
+      ec = boost::asio::error::operation_aborted;
+      return false;
+  }
+  return false;
+}
+
+size_t SocketStream::ReadTls(void* data, size_t size, boost::system::error_code& ec) {
+  int chunk = static_cast<int>(std::min<size_t>(size, 1 << 30));
+  while (true) {
+    ERR_clear_error();
+    int n = SSL_read(ssl_, data, chunk);
+    if (n > 0)
+      return static_cast<size_t>(n);
+    if (!AwaitTls(n, read_deadline_, ec))
+      return 0;
+  }
+}
+
+size_t SocketStream::WriteTls(const void* data, size_t size, boost::system::error_code& ec) {
+  int chunk = static_cast<int>(std::min<size_t>(size, 1 << 30));
+  while (true) {
+    ERR_clear_error();
+    int n = SSL_write(ssl_, data, chunk);
+    if (n > 0)
+      return static_cast<size_t>(n);
+    if (!AwaitTls(n, Clock::now() + write_stall_, ec))
+      return 0;
+  }
+}
 
 void SocketStream::AbortOnError(const boost::system::error_code& ec) {
   TESSERA_CHECK(!ec && "SocketStream's throwing operations are not used by tessera");
@@ -63,6 +150,9 @@ WaitResult SocketStream::Wait(short events, Clock::time_point deadline, bool sto
 }
 
 WaitResult SocketStream::WaitReadable(Clock::time_point deadline, bool stop_on_stopping) {
+  // Bytes OpenSSL already decrypted do not make the socket readable.
+  if (ssl_ != nullptr && SSL_pending(ssl_) > 0)
+    return WaitResult::kReady;
   return Wait(POLLIN | POLLRDHUP, deadline, stop_on_stopping);
 }
 
@@ -70,6 +160,8 @@ size_t SocketStream::ReadSome(const Iov& iov, boost::system::error_code& ec) {
   ec = {};
   if (iov.count == 0)
     return 0;
+  if (ssl_ != nullptr)
+    return ReadTls(iov.parts[0].data, iov.parts[0].size, ec);
   iovec vec[kMaxIov];
   for (int i = 0; i < iov.count; ++i)
     vec[i] = {iov.parts[i].data, iov.parts[i].size};
@@ -108,6 +200,8 @@ size_t SocketStream::WriteSome(const Iov& iov, boost::system::error_code& ec) {
   ec = {};
   if (iov.count == 0)
     return 0;
+  if (ssl_ != nullptr)
+    return WriteTls(iov.parts[0].data, iov.parts[0].size, ec);
   iovec vec[kMaxIov];
   for (int i = 0; i < iov.count; ++i)
     vec[i] = {iov.parts[i].data, iov.parts[i].size};
@@ -140,6 +234,24 @@ size_t SocketStream::WriteSome(const Iov& iov, boost::system::error_code& ec) {
 }
 
 boost::system::error_code SocketStream::SendFile(int file_fd, int64_t offset, int64_t length) {
+  if (ssl_ != nullptr) {
+    // TLS encrypts in user space, so the file passes through a buffer.
+    std::vector<char> buffer(size_t{256} * 1024);
+    while (length > 0) {
+      size_t want = static_cast<size_t>(std::min<int64_t>(length, buffer.size()));
+      ssize_t n = ::pread(file_fd, buffer.data(), want, static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return n == 0 ? boost::asio::error::eof
+                      : boost::system::error_code(errno, boost::system::system_category());
+      if (auto ec = WriteAll(buffer.data(), static_cast<size_t>(n)))
+        return ec;
+      offset += n;
+      length -= n;
+    }
+    return {};
+  }
   // sendfile has no MSG_DONTWAIT: the socket itself must not block, so that a stalled client
   // is noticed by the poll below instead of hanging the thread.
   int flags = ::fcntl(fd_, F_GETFL, 0);

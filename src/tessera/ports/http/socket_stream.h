@@ -6,6 +6,9 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
+#include <openssl/types.h>
+
+#include "tessera/common/status.h"
 
 namespace tessera::ports::http::internal {
 
@@ -28,6 +31,12 @@ class SocketStream {
   SocketStream& operator=(const SocketStream&) = delete;
 
   int fd() const { return fd_; }
+
+  /// Run the TLS server handshake with `context` (by `deadline`); afterwards every read and
+  /// write goes through TLS (SendFile then copies through user space). Return kIoError naming
+  /// what failed (a client speaking plain HTTP to a TLS port fails here).
+  Status StartTls(SSL_CTX* context, Clock::time_point deadline);
+  bool tls() const { return ssl_ != nullptr; }
   /// The deadline of the following reads (Clock::time_point::max() for none).
   void set_read_deadline(Clock::time_point deadline) { read_deadline_ = deadline; }
 
@@ -96,11 +105,16 @@ class SocketStream {
     }
   }
   size_t ReadSome(const Iov& iov, boost::system::error_code& ec);
+  size_t ReadTls(void* data, size_t size, boost::system::error_code& ec);
+  size_t WriteTls(const void* data, size_t size, boost::system::error_code& ec);
+  /// Wait as SSL_get_error(`rc`) asks; false (with `ec` set) when the operation must end.
+  bool AwaitTls(int rc, Clock::time_point deadline, boost::system::error_code& ec);
   size_t WriteSome(const Iov& iov, boost::system::error_code& ec);
   WaitResult Wait(short events, Clock::time_point deadline, bool stop_on_stopping);
   static void AbortOnError(const boost::system::error_code& ec);
 
   int fd_;
+  SSL* ssl_ = nullptr;
   int cut_fd_;
   int stopping_fd_;
   std::chrono::milliseconds write_stall_;

@@ -9,9 +9,9 @@
 
 #include "tessera/access/query_gateway.h"
 #include "tessera/common/result.h"
+#include "tessera/common/tls_context.h"
 #include "tessera/ports/pgwire/cancel_registry.h"
 #include "tessera/ports/pgwire/connection.h"
-#include "tessera/ports/pgwire/tls_context.h"
 
 namespace tessera::ports::pgwire {
 

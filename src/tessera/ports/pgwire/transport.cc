@@ -12,7 +12,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
-#include "tessera/ports/pgwire/tls_context.h"
+#include "tessera/common/tls_context.h"
 
 namespace tessera::ports::pgwire {
 namespace {

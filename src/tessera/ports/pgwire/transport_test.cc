@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 #include <sys/socket.h>
 
-#include "tessera/ports/pgwire/tls_context.h"
+#include "tessera/common/tls_context.h"
 #include "tessera/testing/test_util.h"
 
 namespace tessera::ports::pgwire {

@@ -7,7 +7,7 @@
 
 #include "tessera/common/result.h"
 
-namespace tessera::ports::pgwire {
+namespace tessera {
 
 /// Frees an SSL_CTX (OpenSSL reference-counts it, so connections still using it keep it alive).
 struct SslContextDeleter {
@@ -18,7 +18,7 @@ struct SslContextDeleter {
 /// SSL_CTX safe to use from many threads once it is configured, which Make finishes doing.
 using TlsContext = std::unique_ptr<SSL_CTX, SslContextDeleter>;
 
-/// Build the server context for the PostgreSQL port: TLS 1.2 minimum, the certificate chain
+/// Build a server context (the PostgreSQL and HTTP ports): TLS 1.2 minimum, the certificate chain
 /// from `cert_file` and the private key from `key_file` (both PEM), checked to match; no
 /// compression, renegotiation, session cache or tickets, as PostgreSQL configures it.
 /// Return kInvalidArgument, naming the file, when a file cannot be loaded or the key does not
@@ -29,4 +29,4 @@ Result<TlsContext> MakeServerTlsContext(const std::string& cert_file, const std:
 /// "unknown error" when the queue is empty.
 std::string TakeOpenSslErrors();
 
-}  // namespace tessera::ports::pgwire
+}  // namespace tessera

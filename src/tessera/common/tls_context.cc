@@ -1,10 +1,10 @@
-#include "tessera/ports/pgwire/tls_context.h"
+#include "tessera/common/tls_context.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-namespace tessera::ports::pgwire {
+namespace tessera {
 
 void SslContextDeleter::operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
 
@@ -54,4 +54,4 @@ Result<TlsContext> MakeServerTlsContext(const std::string& cert_file, const std:
   return context;
 }
 
-}  // namespace tessera::ports::pgwire
+}  // namespace tessera
