@@ -12,15 +12,15 @@ namespace tessera::sharing {
 namespace {
 
 const std::set<std::string>& ComparisonOps() {
-  static const std::set<std::string> ops = {"equal", "lessThan", "lessThanOrEqual", "greaterThan",
-                                            "greaterThanOrEqual"};
-  return ops;
+  static const std::set<std::string> kOps = {"equal", "lessThan", "lessThanOrEqual", "greaterThan",
+                                             "greaterThanOrEqual"};
+  return kOps;
 }
 
 const std::set<std::string>& ValueTypes() {
-  static const std::set<std::string> types = {"bool", "int",   "long",   "string",
-                                              "date", "float", "double", "timestamp"};
-  return types;
+  static const std::set<std::string> kTypes = {"bool", "int",   "long",   "string",
+                                               "date", "float", "double", "timestamp"};
+  return kTypes;
 }
 
 // What values of a column are compared as.

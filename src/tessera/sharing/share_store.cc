@@ -14,7 +14,7 @@ namespace {
 
 // Schema component "sharing" in catalog.db; step i is version i + 1. Append, never edit.
 const std::vector<std::string>& Migrations() {
-  static const std::vector<std::string> steps = {
+  static const std::vector<std::string> kSteps = {
       "CREATE TABLE sharing_shares ("
       " id TEXT PRIMARY KEY,"
       " name TEXT NOT NULL,"
@@ -55,7 +55,7 @@ const std::vector<std::string>& Migrations() {
       " created_ms INTEGER NOT NULL,"
       " PRIMARY KEY (share_id, recipient_id));",
   };
-  return steps;
+  return kSteps;
 }
 
 constexpr std::string_view kTokenPrefix = "dss_";

@@ -131,7 +131,9 @@ Status SharingService::Call::Route() {
   audit_.object = parts[1] + "." + parts[3] + "." + parts[5];
   if (parts.size() > 7)
     return Status::NotFound("no such endpoint: " + request_.path);
-  std::string_view endpoint = parts.size() == 7 ? std::string_view(parts[6]) : "";
+  std::string_view endpoint;
+  if (parts.size() == 7)
+    endpoint = parts[6];
   if (endpoint.empty()) {
     // The deprecated `HEAD .../tables/{t}` form of the version endpoint.
     audit_.action = "version";
@@ -158,7 +160,9 @@ Status SharingService::Call::Route() {
 }
 
 Status SharingService::Call::Authenticate() {
-  std::string_view header = request_.authorization ? std::string_view(*request_.authorization) : "";
+  std::string_view header;
+  if (request_.authorization)
+    header = *request_.authorization;
   std::string_view token;
   if (header.size() > 7 && ToLower(header.substr(0, 7)) == "bearer ")
     token = Trim(header.substr(7));
@@ -211,6 +215,7 @@ Status SharingService::Call::ListShares() {
   TESSERA_ASSIGN_OR_RETURN(ListRequest list, ParseListRequest(request_.query));
   TESSERA_ASSIGN_OR_RETURN(auto shares, service_.store_.SharesFor(recipient_->id));
   std::vector<Json> items;
+  items.reserve(shares.size());
   for (const Share& share : shares)
     items.push_back({{"name", share.name}, {"id", share.id}});
   TESSERA_ASSIGN_OR_RETURN(
@@ -239,6 +244,7 @@ Status SharingService::Call::ListSchemas(std::string_view share) {
   TESSERA_ASSIGN_OR_RETURN(Share found, GrantedShare(share));
   TESSERA_ASSIGN_OR_RETURN(auto schemas, service_.store_.ListSchemas(found.name));
   std::vector<Json> items;
+  items.reserve(schemas.size());
   for (const std::string& schema : schemas)
     items.push_back({{"name", schema}, {"share", found.name}});
   TESSERA_ASSIGN_OR_RETURN(
@@ -255,6 +261,7 @@ Status SharingService::Call::ListTables(std::string_view share,
     return Status::NotFound("schema '" + std::string(*schema) + "' not found");
   TESSERA_RETURN_NOT_OK(tables.status());
   std::vector<Json> items;
+  items.reserve(tables->size());
   for (const SharedTable& table : *tables) {
     items.push_back({{"name", table.name},
                      {"schema", table.schema},
@@ -301,7 +308,7 @@ Status SharingService::Call::SendJson(const Json& body) {
 Status SharingService::Call::WriteLine(const Json& line) {
   buffer_ += DumpJson(line);
   buffer_ += '\n';
-  if (buffer_.size() < 64 * 1024)
+  if (buffer_.size() < size_t{64} * 1024)
     return Status::OK();
   Status status = sink_.Write(buffer_);
   buffer_.clear();

@@ -5,7 +5,7 @@
 namespace tessera::sharing {
 namespace {
 
-constexpr size_t kMaxTokenBytes = 8 * 1024;
+constexpr size_t kMaxTokenBytes = size_t{8} * 1024;
 
 std::string Signature(std::string_view key, std::string_view kind, std::string_view payload) {
   std::string message(kind);

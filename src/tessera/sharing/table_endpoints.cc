@@ -28,10 +28,10 @@ constexpr std::string_view kRefreshTokenKind = "refresh token";
 // Reader features a delta-format client must understand to read the files it is sent; the
 // others (checkpoint and log features) only concern whoever replays the log, which is us.
 const std::set<std::string>& ClientReaderFeatures() {
-  static const std::set<std::string> features = {
+  static const std::set<std::string> kFeatures = {
       "deletionvectors",      "columnmapping", "timestampntz",       "typewidening",
       "typewidening-preview", "varianttype",   "varianttype-preview"};
-  return features;
+  return kFeatures;
 }
 
 // Errors from the Delta layer name the table's directory; a recipient must not learn the

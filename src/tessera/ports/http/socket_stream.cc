@@ -73,7 +73,7 @@ Status SocketStream::StartTls(SSL_CTX* context, Clock::time_point deadline) {
 
 bool SocketStream::AwaitTls(int rc, Clock::time_point deadline, boost::system::error_code& ec) {
   int error = SSL_get_error(ssl_, rc);
-  short events = 0;
+  decltype(pollfd{}.events) events = 0;
   if (error == SSL_ERROR_WANT_READ) {
     events = POLLIN | POLLRDHUP;
   } else if (error == SSL_ERROR_WANT_WRITE) {
