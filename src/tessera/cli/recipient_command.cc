@@ -12,6 +12,7 @@
 #include "tessera/common/json.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
+#include "tessera/sharing/profile.h"
 #include "tessera/sharing/share_store.h"
 
 namespace tessera::cli {
@@ -55,11 +56,7 @@ std::string OptTime(const std::optional<int64_t>& ms, const char* none) {
 // secret.
 Status WriteProfile(const std::string& path, const std::string& endpoint,
                     const sharing::IssuedRecipientToken& issued) {
-  Json profile = {
-      {"shareCredentialsVersion", 1}, {"endpoint", endpoint}, {"bearerToken", issued.token}};
-  if (issued.info.expires_ms)
-    profile["expirationTime"] = FormatIso8601Millis(*issued.info.expires_ms);
-  std::string text = profile.dump(2) + "\n";
+  std::string text = sharing::ProfileJson(endpoint, issued).dump(2) + "\n";
   if (path == "-") {
     std::fputs(text.c_str(), stdout);
     return Status::OK();

@@ -8,6 +8,7 @@
 #include "tessera/ports/http/file_routes.h"
 #include "tessera/ports/http/router.h"
 #include "tessera/ports/http/server.h"
+#include "tessera/ports/http/sharing_admin_api.h"
 #include "tessera/ports/http/sharing_routes.h"
 #include "tessera/ports/http/sql_api.h"
 #include "tessera/sharing/file_urls.h"
@@ -100,6 +101,17 @@ Status Node::StartSharing(ports::http::Router& router) {
       *sharing_->store, *sharing_->signer, HmacSha256(secret, "tessera sharing tokens v1"),
       audit_.get(), storage::LocalStorage::Instance(), sharing_->checkpoint_reader.get(), options);
   ports::http::RegisterSharingRoutes(router, *sharing_->service);
+
+  ports::http::SharingAdminDeps admin;
+  admin.access = store_.get();
+  admin.shares = sharing_->store.get();
+  admin.storage = &storage::LocalStorage::Instance();
+  admin.data_dir = options_.data_dir;
+  // Clients may name the endpoint their recipients use; this is the guess without one.
+  admin.default_endpoint =
+      (options_.public_url.empty() ? std::string("http://127.0.0.1:8080") : options_.public_url) +
+      "/delta-sharing";
+  ports::http::AddSharingAdminApi(router, std::move(admin));
 
   ports::http::FileRouteDeps files;
   files.signer = sharing_->signer.get();
