@@ -1,6 +1,8 @@
 #include "tessera/server/node.h"
 
 #include <charconv>
+#include <mutex>
+#include <unordered_map>
 
 #include "tessera/common/crypto.h"
 #include "tessera/engine/checkpoint_reader.h"
@@ -17,6 +19,14 @@
 #include "tessera/storage/local_storage.h"
 
 namespace tessera::server {
+
+// Recently resolved (table id, recipient id) pairs of the /files port, with when they were.
+struct ResolveCache {
+  std::mutex mutex;
+  std::unordered_map<std::string,
+                     std::pair<ports::http::FileTarget, std::chrono::steady_clock::time_point>>
+      entries;
+};
 
 // The Delta Sharing server's parts, destroyed after the ports that use them.
 struct Node::Sharing {
@@ -117,14 +127,31 @@ Status Node::StartSharing(ports::http::Router& router) {
   files.signer = sharing_->signer.get();
   sharing::ShareStore* store = sharing_->store.get();
   std::string data_dir = options_.data_dir;
+  // Every download checks that the table is still shared with the recipient. The answer is
+  // kept for a second: a busy download port then costs no catalog query per request, and a
+  // revoked grant or removed table still stops downloads within a second.
+  auto cache = std::make_shared<ResolveCache>();
   files.resolve =
-      [store, data_dir](
-          const sharing::FileUrlSigner::VerifiedFile& file) -> Result<ports::http::FileTarget> {
+      [store, data_dir,
+       cache](const sharing::FileUrlSigner::VerifiedFile& file) -> Result<ports::http::FileTarget> {
+    std::string key = file.table_id + "\n" + file.recipient_id;
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(cache->mutex);
+      auto found = cache->entries.find(key);
+      if (found != cache->entries.end() && now - found->second.second < std::chrono::seconds(1))
+        return found->second.first;
+    }
     TESSERA_ASSIGN_OR_RETURN(auto found,
                              store->TableForRecipient(file.table_id, file.recipient_id));
     const sharing::SharedTable& table = found.first;
-    return ports::http::FileTarget{sharing::SharedTableRoot(data_dir, table), found.second,
+    ports::http::FileTarget target{sharing::SharedTableRoot(data_dir, table), found.second,
                                    table.share + "." + table.schema + "." + table.name};
+    std::lock_guard lock(cache->mutex);
+    if (cache->entries.size() > 10000)
+      cache->entries.clear();
+    cache->entries[key] = {target, now};
+    return target;
   };
   access::AuditLog* audit = audit_.get();
   files.audit = [audit](const ports::http::FileAccess& access) {

@@ -5,6 +5,7 @@
 #include "tessera/common/strings.h"
 #include "tessera/sharing/file_urls.h"
 #include "tessera/sharing/names.h"
+#include "tessera/sharing/response_cache.h"
 #include "tessera/sharing/service_call.h"
 #include "tessera/sharing/signed_token.h"
 #include "tessera/sharing/snapshot_cache.h"
@@ -50,6 +51,8 @@ SharingService::SharingService(ShareStore& store, const FileUrlSigner& signer,
       audit_(audit),
       storage_(storage),
       snapshots_(std::make_unique<SnapshotCache>(storage, checkpoint_reader)),
+      responses_(std::make_unique<ResponseCache>(options.response_cache_ttl,
+                                                 options.response_cache_bytes)),
       options_(std::move(options)),
       clock_(clock) {}
 

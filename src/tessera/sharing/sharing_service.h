@@ -25,6 +25,7 @@ namespace tessera::sharing {
 
 class FileUrlSigner;
 class ShareStore;
+class ResponseCache;
 class SnapshotCache;
 
 /// One Delta Sharing request as the transport hands it over. Plain value.
@@ -67,6 +68,10 @@ struct SharingOptions {
   std::chrono::seconds page_token_ttl{std::chrono::hours(72)};
   /// The largest page a client may ask for with maxFiles (larger asks get this many).
   int32_t max_page_files = 10000;
+  /// How long a snapshot query's response may be served again to the same recipient (its
+  /// URLs then have at least url_ttl minus this left), and the memory for such responses.
+  std::chrono::seconds response_cache_ttl{30};
+  size_t response_cache_bytes = size_t{256} << 20;
 };
 
 /// The Delta Sharing protocol endpoints (PROTOCOL.md of delta-io/delta-sharing): list shares,
@@ -98,6 +103,7 @@ class SharingService {
   access::AuditLog* audit_;
   storage::Storage& storage_;
   std::unique_ptr<SnapshotCache> snapshots_;
+  std::unique_ptr<ResponseCache> responses_;
   SharingOptions options_;
   const Clock* clock_;
 };

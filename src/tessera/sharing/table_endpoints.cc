@@ -14,6 +14,7 @@
 #include "tessera/delta/table_features.h"
 #include "tessera/sharing/file_urls.h"
 #include "tessera/sharing/predicate_hints.h"
+#include "tessera/sharing/response_cache.h"
 #include "tessera/sharing/service_call.h"
 #include "tessera/sharing/signed_token.h"
 #include "tessera/sharing/snapshot_cache.h"
@@ -552,6 +553,28 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
   TESSERA_ASSIGN_OR_RETURN(FileIdScheme scheme, ChooseFileIdScheme(format));
   TESSERA_ASSIGN_OR_RETURN(bool cdf, ChangeDataFeedShared(table, snapshot->metadata()));
 
+  // A plain snapshot query's answer depends only on what the key names; many recipients
+  // polling a big table then share the cost of signing its URLs (for a short while, so that
+  // the URLs keep nearly all their lifetime).
+  bool cacheable =
+      !query.page_token && !query.max_files && !query.include_refresh_token && !query.refresh_token;
+  std::string cache_key;
+  if (cacheable) {
+    cache_key = table.table.id + "\n" + std::to_string(snapshot->version()) + "\n" +
+                recipient_->id + "\n" + std::string(ResponseFormatName(format)) +
+                (scheme == FileIdScheme::kDelta ? "/d" : "/p") + "\n" + BaseUrl() + "\n" +
+                request_.capabilities.value_or("") + "\n" + request_.body;
+    if (auto cached = service_.responses_->Find(cache_key)) {
+      audit_.version = cached->table_version;
+      audit_.files = cached->files;
+      TESSERA_RETURN_NOT_OK(RecordAudit());
+      bool end_stream = capabilities_.include_end_stream_action;
+      StartNdjson(cached->table_version, format, end_stream);
+      TESSERA_RETURN_NOT_OK(sink_.Write(cached->body));
+      return sink_.Finish();
+    }
+  }
+
   // Predicates first, then the limit (PROTOCOL.md); both are hints the client re-applies.
   FileFilter filter = BuildFilter(query, *snapshot);
   std::vector<const delta::AddFile*> files;
@@ -618,16 +641,27 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
   extras.change_data_feed = cdf;
   if (line_version)
     extras.version = line_version;
-  TESSERA_RETURN_NOT_OK(WriteLine(ProtocolLine(format, snapshot->protocol(), std::nullopt)));
-  TESSERA_RETURN_NOT_OK(WriteLine(MetadataLine(format, snapshot->metadata(), extras)));
-  for (const Json& line : lines)
-    TESSERA_RETURN_NOT_OK(WriteLine(line));
-  if (end_stream) {
-    TESSERA_RETURN_NOT_OK(WriteLine(EndStreamLine(
-        refresh, next_page, min_expiration.value_or(now + options.url_ttl.count() * 1000))));
+  std::string body = DumpJson(ProtocolLine(format, snapshot->protocol(), std::nullopt)) + "\n";
+  body += DumpJson(MetadataLine(format, snapshot->metadata(), extras));
+  body += '\n';
+  for (const Json& line : lines) {
+    body += DumpJson(line);
+    body += '\n';
   }
-  TESSERA_RETURN_NOT_OK(sink_.Write(buffer_));
-  buffer_.clear();
+  if (end_stream) {
+    body += DumpJson(EndStreamLine(refresh, next_page,
+                                   min_expiration.value_or(now + options.url_ttl.count() * 1000)));
+    body += '\n';
+  }
+  if (cacheable) {
+    auto cached = std::make_shared<CachedResponse>();
+    cached->body = body;
+    cached->table_version = snapshot->version();
+    cached->files = static_cast<int64_t>(lines.size());
+    cached->created = std::chrono::steady_clock::now();
+    service_.responses_->Put(cache_key, std::move(cached));
+  }
+  TESSERA_RETURN_NOT_OK(sink_.Write(body));
   return sink_.Finish();
 }
 

@@ -77,7 +77,7 @@ Status ResponseWriter::Fail(const char* what, int error_value, bool cancelled) {
   return error_;
 }
 
-Status ResponseWriter::StartHeaders(std::optional<size_t> content_length) {
+Status ResponseWriter::StartHeaders(std::optional<size_t> content_length, bool body_follows) {
   if (started_)
     return Status::InvalidArgument("the response already started");
   started_ = true;
@@ -105,7 +105,7 @@ Status ResponseWriter::StartHeaders(std::optional<size_t> content_length) {
     pending_head_ = std::move(head);
     return Status::OK();
   }
-  boost::system::error_code ec = stream_.WriteAll(head.data(), head.size());
+  boost::system::error_code ec = stream_.WriteAll(head.data(), head.size(), body_follows);
   if (ec)
     return Fail("writing the response headers", ec.value(), ec == asio::error::operation_aborted);
   return Status::OK();
@@ -127,7 +127,7 @@ Status ResponseWriter::Send(std::string_view body) {
 Status ResponseWriter::SendFile(int fd, int64_t offset, int64_t length) {
   if (started_)
     return Status::InvalidArgument("the response already started");
-  TESSERA_RETURN_NOT_OK(StartHeaders(static_cast<size_t>(length)));
+  TESSERA_RETURN_NOT_OK(StartHeaders(static_cast<size_t>(length), !head_ && length > 0));
   finished_ = true;
   if (head_ || length == 0)
     return Status::OK();

@@ -89,7 +89,7 @@ class ResponseWriter {
   /// Whether the connection may serve another request after this response.
   bool keep_alive() const { return keep_alive_ && !aborted_ && error_.ok(); }
 
-  Status StartHeaders(std::optional<size_t> content_length);
+  Status StartHeaders(std::optional<size_t> content_length, bool body_follows = false);
   Status WriteChunk(std::string_view data);
   Status Fail(const char* what, int error_value, bool cancelled);
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -259,6 +260,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
   if (ec)
     return Status::IoError("HTTP listen on " + where + ": " + ec.message());
 
+  // sendfile(2) and OpenSSL's writes have no MSG_NOSIGNAL: a client that hangs up mid-body
+  // would raise SIGPIPE and kill the process. The write then fails with EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return Status::InvalidArgument("HTTPS needs both a certificate and a key file");
   TlsContext tls;

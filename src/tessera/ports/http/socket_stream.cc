@@ -210,7 +210,7 @@ size_t SocketStream::WriteSome(const Iov& iov, boost::system::error_code& ec) {
     msg.msg_iov = vec;
     msg.msg_iovlen = static_cast<size_t>(iov.count);
     // MSG_NOSIGNAL: a peer that went away gives EPIPE here instead of killing the process.
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL | send_flags_);
     if (n >= 0)
       return static_cast<size_t>(n);
     if (errno == EINTR)
@@ -285,7 +285,12 @@ boost::system::error_code SocketStream::SendFile(int file_fd, int64_t offset, in
   return {};
 }
 
-boost::system::error_code SocketStream::WriteAll(const void* data, size_t size) {
+boost::system::error_code SocketStream::WriteAll(const void* data, size_t size, bool more) {
+  send_flags_ = more && ssl_ == nullptr ? MSG_MORE : 0;
+  struct Reset {
+    int& flags;
+    ~Reset() { flags = 0; }
+  } reset{send_flags_};
   const char* p = static_cast<const char*>(data);
   while (size > 0) {
     boost::system::error_code ec;

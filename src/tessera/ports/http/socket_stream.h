@@ -76,8 +76,10 @@ class SocketStream {
     return n;
   }
 
-  /// Write all of `data` (repeating write_some). Return the first error.
-  boost::system::error_code WriteAll(const void* data, size_t size);
+  /// Write all of `data` (repeating write_some). Return the first error. With `more`, the
+  /// kernel may hold the bytes back to send them with what follows (MSG_MORE), so a header
+  /// and a small sendfile body leave in one packet.
+  boost::system::error_code WriteAll(const void* data, size_t size, bool more = false);
   /// Send `length` bytes of `file_fd` from `offset` with sendfile(2): the kernel copies from the
   /// page cache to the socket, the bytes never pass through user space. Same stall and cut
   /// rules as writes. Return the first error (eof if the file is shorter than promised).
@@ -119,6 +121,7 @@ class SocketStream {
   int stopping_fd_;
   std::chrono::milliseconds write_stall_;
   Clock::time_point read_deadline_ = Clock::time_point::max();
+  int send_flags_ = 0;  // MSG_MORE while WriteAll(..., more = true) runs
 };
 
 }  // namespace tessera::ports::http::internal
