@@ -783,6 +783,43 @@ class SharingTest(unittest.TestCase):
                            timeout=60)
         self.assertEqual(json.loads(r.stdout)["items"][0]["name"], "fixtures")
 
+    # ---- command line ----------------------------------------------------------------------
+
+    def test_cli_exit_codes_json_and_profile_mode(self):
+        d = os.path.join(self.tmp.name, "cli")
+        def run(*args):
+            return tessera(*args, data_dir=d, check=False)
+        self.assertEqual(run("share").returncode, 2)
+        self.assertEqual(run("share", "create").returncode, 2)
+        self.assertEqual(run("share", "frobnicate", "x").returncode, 2)
+        self.assertEqual(run("recipient", "create", "r", "--ttl", "5x").returncode, 2)
+        r = run("share", "grant", "nosuch", "nobody")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("share 'nosuch' not found", r.stderr)
+        self.assertEqual(run("share", "create", "s", "--comment", "c").returncode, 0)
+        r = run("share", "add-table", "s", "/nonexistent/table")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("is not a Delta table", r.stderr)
+        self.assertEqual(run("share", "add-table", "s", os.path.join(FIXTURES, "deltars-simple-table"),
+                             "--history", "--start-version", "1").returncode, 0)
+        shown = json.loads(run("share", "show", "s", "--json").stdout)
+        self.assertEqual(shown["tables"][0]["name"], "deltars-simple-table")
+        self.assertEqual(shown["tables"][0]["schema"], "default")
+        self.assertEqual(shown["tables"][0]["start_version"], 1)
+        self.assertEqual([s["name"] for s in json.loads(run("share", "list", "--json").stdout)],
+                         ["s"])
+        self.assertEqual(run("recipient", "create", "r").returncode, 0)
+        path = os.path.join(self.tmp.name, "cli.share")
+        self.assertEqual(run("recipient", "profile", "r", "--output", path).returncode, 0)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as f:
+            profile = json.load(f)
+        self.assertEqual(profile["endpoint"], "http://127.0.0.1:8080/delta-sharing")
+        self.assertNotIn("expirationTime", profile)
+        listed = json.loads(run("recipient", "list", "--json").stdout)
+        self.assertEqual(listed[0]["name"], "r")
+        self.assertNotIn(profile["bearerToken"], json.dumps(listed))
+
     # ---- hostile input ------------------------------------------------------------------------
 
     def test_bad_bodies_and_paths_are_4xx(self):
