@@ -186,8 +186,7 @@ std::optional<Result<int>> OpenBeneath(const std::string& root, std::string_view
   how.flags = O_RDONLY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   std::string path(relative);
-  long fd =
-      ::syscall(SYS_openat2, dir, path.c_str(), &how, sizeof how);  // NOLINT(google-runtime-int)
+  auto fd = ::syscall(SYS_openat2, dir, path.c_str(), &how, sizeof how);
   int error = errno;
   ::close(dir);
   if (fd >= 0)
