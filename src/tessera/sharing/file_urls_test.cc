@@ -70,7 +70,7 @@ TEST(FileUrlSignerTest, AnyChangeBreaksTheSignature) {
     EXPECT_EQ(signer.Verify(path, changed).status().code(), StatusCode::kPermissionDenied)
         << changed[i].first;
     auto missing = query;
-    missing.erase(missing.begin() + static_cast<long>(i));  // NOLINT(google-runtime-int)
+    missing.erase(missing.begin() + static_cast<std::ptrdiff_t>(i));
     EXPECT_FALSE(signer.Verify(path, missing).ok());
   }
   FileUrlSigner other(std::string(32, 'o'), &clock);
