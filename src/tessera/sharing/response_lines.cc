@@ -130,7 +130,97 @@ Json DeltaFileLine(const delta::Action& action, const FileLineExtras& extras) {
   return {{"file", std::move(file)}};
 }
 
+// A JSON string literal. Non-ASCII text goes through the JSON library, which replaces invalid
+// UTF-8 exactly as every other line of the response does.
+void AppendJsonString(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      out += DumpJson(Json(std::string(text)));
+      return;
+    }
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (byte < 0x20) {
+          out += "\\u00";
+          out += kHex[byte >> 4];
+          out += kHex[byte & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
 }  // namespace
+
+void AppendParquetFileLine(std::string& out, const delta::AddFile& add,
+                           const FileLineExtras& extras) {
+  // Keys in the order the JSON library sorts them, so both paths give identical bytes.
+  out += R"({"file":{"expirationTimestamp":)";
+  out += std::to_string(extras.data.expiration_ms);
+  out += R"(,"id":)";
+  AppendJsonString(out, extras.id);
+  out += R"(,"partitionValues":{)";
+  bool first = true;
+  for (const auto& [name, value] : add.partition_values) {
+    if (!first)
+      out += ',';
+    first = false;
+    AppendJsonString(out, name);
+    out += ':';
+    if (value)
+      AppendJsonString(out, *value);
+    else
+      out += "null";
+  }
+  out += R"(},"size":)";
+  out += std::to_string(add.size);
+  if (add.stats) {
+    out += R"(,"stats":)";
+    AppendJsonString(out, *add.stats);
+  } else if (add.stats_parsed) {
+    out += R"(,"stats":)";
+    AppendJsonString(out, DumpJson(*add.stats_parsed));
+  }
+  if (extras.timestamp) {
+    out += R"(,"timestamp":)";
+    out += std::to_string(*extras.timestamp);
+  }
+  out += R"(,"url":)";
+  AppendJsonString(out, extras.data.url);
+  if (extras.version) {
+    out += R"(,"version":)";
+    out += std::to_string(*extras.version);
+  }
+  out += "}}\n";
+}
 
 std::string_view ResponseFormatName(ResponseFormat format) {
   return format == ResponseFormat::kDelta ? "delta" : "parquet";

@@ -73,6 +73,12 @@ struct FileLineExtras {
 Json FileLine(ResponseFormat format, FileLineKind kind, const delta::Action& action,
               const FileLineExtras& extras);
 
+/// Append the parquet-format `file` line of a snapshot file (and its newline) to `out`: the same
+/// text as DumpJson(FileLine(kParquet, kFile, add, extras)), without building a JSON tree, for
+/// responses with thousands of files.
+void AppendParquetFileLine(std::string& out, const delta::AddFile& add,
+                           const FileLineExtras& extras);
+
 /// `{"endStreamAction": ...}` with whichever fields are set.
 Json EndStreamLine(const std::optional<std::string>& refresh_token,
                    const std::optional<std::string>& next_page_token,

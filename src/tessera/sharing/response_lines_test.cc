@@ -101,6 +101,39 @@ TEST(ResponseLinesTest, DeltaLinesCarryTheActionsVerbatimWithSignedPaths) {
   EXPECT_EQ(file["file"]["id"], "f");
 }
 
+TEST(ResponseLinesTest, FastParquetFileLinesEqualTheJsonLibrarysBytes) {
+  std::vector<delta::AddFile> files;
+  files.push_back(SampleAdd());
+  delta::AddFile odd = SampleAdd();
+  odd.partition_values = {{"q\"uote", "tab\there\nline"}, {"ü", "ñ\x01"}, {"z", ""}};
+  odd.stats = "{\"numRecords\":1,\"minValues\":{\"s\":\"\\\"x\\u0001\"}}";
+  files.push_back(odd);
+  delta::AddFile parsed = SampleAdd();
+  parsed.stats.reset();
+  parsed.stats_parsed = Json{{"numRecords", 3}};
+  files.push_back(parsed);
+  delta::AddFile bare = SampleAdd();
+  bare.stats.reset();
+  bare.partition_values.clear();
+  files.push_back(bare);
+  for (const delta::AddFile& file : files) {
+    for (bool versioned : {false, true}) {
+      FileLineExtras extras;
+      extras.id = "abc";
+      extras.data = {"http://h/files/t/p%20q?e=1&r=2&s=x_y-z", 1234};
+      if (versioned) {
+        extras.version = 7;
+        extras.timestamp = 99;
+      }
+      std::string fast;
+      AppendParquetFileLine(fast, file, extras);
+      EXPECT_EQ(
+          fast,
+          DumpJson(FileLine(ResponseFormat::kParquet, FileLineKind::kFile, file, extras)) + "\n");
+    }
+  }
+}
+
 TEST(ResponseLinesTest, EndStreamCarriesOnlyWhatIsSet) {
   EXPECT_EQ(DumpJson(EndStreamLine(std::nullopt, std::nullopt, 5)),
             R"({"endStreamAction":{"minUrlExpirationTimestamp":5}})");

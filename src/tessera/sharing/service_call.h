@@ -82,6 +82,10 @@ class SharingService::Call {
   Result<FileLineExtras> FileExtras(const ResolvedTable& table, const delta::Action& action,
                                     FileIdScheme scheme, std::optional<int64_t> version,
                                     std::optional<int64_t> timestamp);
+  Result<FileLineExtras> FileExtrasFor(const ResolvedTable& table, std::string_view path,
+                                       const std::optional<delta::DeletionVectorDescriptor>& dv,
+                                       FileIdScheme scheme, std::optional<int64_t> version,
+                                       std::optional<int64_t> timestamp);
   Result<bool> ChangeDataFeedShared(const ResolvedTable& table, const delta::Metadata& metadata);
   void StartNdjson(int64_t table_version, ResponseFormat format, bool end_stream);
 

@@ -257,8 +257,14 @@ Result<FileLineExtras> SharingService::Call::FileExtras(const ResolvedTable& tab
     path = cdc->path;
   }
   static const std::optional<delta::DeletionVectorDescriptor> kNoDv;
-  if (dv == nullptr)
-    dv = &kNoDv;
+  return FileExtrasFor(table, path, dv != nullptr ? *dv : kNoDv, scheme, version, timestamp);
+}
+
+Result<FileLineExtras> SharingService::Call::FileExtrasFor(
+    const ResolvedTable& table, std::string_view path,
+    const std::optional<delta::DeletionVectorDescriptor>& dv_or_none, FileIdScheme scheme,
+    std::optional<int64_t> version, std::optional<int64_t> timestamp) {
+  const std::optional<delta::DeletionVectorDescriptor>* dv = &dv_or_none;
   FileLineExtras extras;
   extras.id = FileId(scheme, path, *dv);
   TESSERA_ASSIGN_OR_RETURN(extras.data, SignDataFile(table, path));
@@ -618,21 +624,29 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
   std::optional<int64_t> line_version;
   if (query.time_travel())
     line_version = snapshot->version();
-  std::vector<Json> lines;
-  lines.reserve(end - begin);
+  // File lines are built as text: a big table's response has tens of thousands of them.
+  std::string file_lines;
   std::optional<int64_t> min_expiration;
   for (size_t i = begin; i < end; ++i) {
-    TESSERA_ASSIGN_OR_RETURN(FileLineExtras extras, FileExtras(table, delta::Action(*files[i]),
-                                                               scheme, line_version, std::nullopt));
+    const delta::AddFile& file = *files[i];
+    TESSERA_ASSIGN_OR_RETURN(
+        FileLineExtras extras,
+        FileExtrasFor(table, file.path, file.deletion_vector, scheme, line_version, std::nullopt));
     int64_t expiration = extras.data.expiration_ms;
     if (extras.deletion_vector)
       expiration = std::min(expiration, extras.deletion_vector->expiration_ms);
     min_expiration = std::min(min_expiration.value_or(expiration), expiration);
-    lines.push_back(FileLine(format, FileLineKind::kFile, delta::Action(*files[i]), extras));
+    if (format == ResponseFormat::kParquet) {
+      AppendParquetFileLine(file_lines, file, extras);
+    } else {
+      file_lines += DumpJson(FileLine(format, FileLineKind::kFile, delta::Action(file), extras));
+      file_lines += '\n';
+    }
   }
+  int64_t file_count = static_cast<int64_t>(end - begin);
 
   audit_.version = snapshot->version();
-  audit_.files = static_cast<int64_t>(lines.size());
+  audit_.files = file_count;
   TESSERA_RETURN_NOT_OK(RecordAudit());
   StartNdjson(snapshot->version(), format, end_stream);
   MetadataExtras extras;
@@ -644,10 +658,7 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
   std::string body = DumpJson(ProtocolLine(format, snapshot->protocol(), std::nullopt)) + "\n";
   body += DumpJson(MetadataLine(format, snapshot->metadata(), extras));
   body += '\n';
-  for (const Json& line : lines) {
-    body += DumpJson(line);
-    body += '\n';
-  }
+  body += file_lines;
   if (end_stream) {
     body += DumpJson(EndStreamLine(refresh, next_page,
                                    min_expiration.value_or(now + options.url_ttl.count() * 1000)));
@@ -657,7 +668,7 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
     auto cached = std::make_shared<CachedResponse>();
     cached->body = body;
     cached->table_version = snapshot->version();
-    cached->files = static_cast<int64_t>(lines.size());
+    cached->files = file_count;
     cached->created = std::chrono::steady_clock::now();
     service_.responses_->Put(cache_key, std::move(cached));
   }
