@@ -77,10 +77,12 @@ class SharingLoadTest(unittest.TestCase):
                 with open(post, "w") as f:
                     f.write(f'wrk.method = "POST"\nwrk.body = "{{}}"\n'
                             f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-                runs = [subprocess.Popen(["wrk", "-t1", "-c100", f"-d{SECONDS}s", "-s", post,
-                                          query_url], stdout=subprocess.PIPE, text=True),
-                        subprocess.Popen(["wrk", "-t1", "-c100", f"-d{SECONDS}s", file_url],
-                                         stdout=subprocess.PIPE, text=True)]
+                # A generous per-request timeout: under sanitizers or a busy machine a request
+                # may queue for seconds; a slow answer is not an error, a missing one is.
+                wrk = ["wrk", "-t1", "-c100", f"-d{SECONDS}s", "--timeout", "60s"]
+                runs = [subprocess.Popen([*wrk, "-s", post, query_url], stdout=subprocess.PIPE,
+                                         text=True),
+                        subprocess.Popen([*wrk, file_url], stdout=subprocess.PIPE, text=True)]
                 outputs = [r.communicate(timeout=SECONDS + 120)[0] for r in runs]
                 for out in outputs:
                     self.assertRegex(out, r"Requests/sec:\s+[1-9]", out)
