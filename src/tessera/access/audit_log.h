@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/common/result.h"
@@ -61,6 +62,8 @@ class AuditLog {
 
 /// Render an event as its one-line JSON form (without the newline).
 std::string AuditEventToJson(const AuditEvent& event);
+/// The same with the event's time already formatted (FormatIso8601Millis of time_ms).
+std::string AuditEventToJson(const AuditEvent& event, std::string_view time);
 
 /// Read the last `limit` events of the log (every day's file, oldest first). A trailing line
 /// without its newline (a write in progress) is skipped. Return kIoError if a file cannot be

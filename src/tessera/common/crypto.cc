@@ -1,6 +1,9 @@
 #include "tessera/common/crypto.h"
 
+#include <algorithm>
 #include <array>
+#include <memory>
+#include <utility>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -90,6 +93,48 @@ std::string HmacSha256(std::string_view key, std::string_view bytes) {
                      bytes.size(), reinterpret_cast<unsigned char*>(out.data()),
                      &length) != nullptr);
   TESSERA_CHECK(length == SHA256_DIGEST_LENGTH);
+  return out;
+}
+
+HmacSha256Key::HmacSha256Key(std::string_view key)
+    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
+  TESSERA_CHECK(inner_ != nullptr && outer_ != nullptr);
+  constexpr size_t kBlock = 64;  // SHA-256's block size
+  std::array<unsigned char, kBlock> block{};
+  if (key.size() > kBlock) {
+    std::string digest = Sha256(key);
+    std::copy(digest.begin(), digest.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<unsigned char, kBlock> pad{};
+  for (auto [ctx, mask] : {std::pair{inner_, 0x36}, std::pair{outer_, 0x5c}}) {
+    for (size_t i = 0; i < kBlock; ++i)
+      pad[i] = static_cast<unsigned char>(block[i] ^ mask);
+    TESSERA_CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx, pad.data(), pad.size()) == 1);
+  }
+  OPENSSL_cleanse(block.data(), block.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  EVP_MD_CTX_free(inner_);
+  EVP_MD_CTX_free(outer_);
+}
+
+std::string HmacSha256Key::Mac(std::string_view bytes) const {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> inner{};
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  unsigned int length = 0;
+  TESSERA_CHECK(
+      ctx != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), inner_) == 1 &&
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 &&
+      EVP_DigestFinal_ex(ctx.get(), inner.data(), &length) == 1 &&
+      EVP_MD_CTX_copy_ex(ctx.get(), outer_) == 1 &&
+      EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) == 1 &&
+      EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1);
   return out;
 }
 

@@ -6,6 +6,8 @@
 
 #include "tessera/common/result.h"
 
+struct evp_md_ctx_st;
+
 namespace tessera {
 
 // Hashing, MACs and encodings over OpenSSL 3. Byte strings are std::string / std::string_view
@@ -20,6 +22,25 @@ std::string Md5(std::string_view bytes);
 
 /// Return the 32-byte HMAC-SHA-256 of `bytes` under `key` (RFC 2104).
 std::string HmacSha256(std::string_view key, std::string_view bytes);
+
+/// An HMAC-SHA-256 key prepared once: its inner and outer hash states are kept, so each MAC
+/// costs two hash finalisations and no key setup or algorithm lookup (OpenSSL 3's one-shot
+/// HMAC() looks the algorithm up, under a lock, on every call). Mac() equals HmacSha256().
+/// Thread-safe after construction.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  /// The 32-byte HMAC-SHA-256 of `bytes` under this key.
+  std::string Mac(std::string_view bytes) const;
+
+ private:
+  evp_md_ctx_st* inner_;  // SHA-256 after absorbing key XOR ipad
+  evp_md_ctx_st* outer_;  // SHA-256 after absorbing key XOR opad
+};
 
 /// Derive 32 bytes with PBKDF2-HMAC-SHA-256 (RFC 8018), which SCRAM-SHA-256 calls Hi().
 /// Return kInvalidArgument if `iterations` is below 1.

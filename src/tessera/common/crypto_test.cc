@@ -47,6 +47,23 @@ TEST(HmacSha256Test, Rfc4231Vectors) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+TEST(HmacSha256KeyTest, EqualsTheOneShotMacForEveryKeyLength) {
+  HmacSha256Key rfc(std::string(131, '\xaa'));
+  EXPECT_EQ(HexEncode(rfc.Mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  std::string message = "tessera file urls";
+  for (size_t length : {0, 1, 32, 63, 64, 65, 200}) {
+    std::string key(length, '\0');
+    for (size_t i = 0; i < length; ++i)
+      key[i] = static_cast<char>(i * 7 + 1);
+    HmacSha256Key prepared(key);
+    for (int i = 0; i < 3; ++i) {  // the prepared state is reused, not consumed
+      EXPECT_EQ(prepared.Mac(message), HmacSha256(key, message)) << length;
+      message += "!";
+    }
+  }
+}
+
 TEST(Pbkdf2HmacSha256Test, KnownVectors) {
   // RFC 7914 §11, first 32 bytes of the 64-byte output (PBKDF2 blocks are independent).
   ASSERT_OK_AND_ASSIGN(std::string dk, Pbkdf2HmacSha256("passwd", "salt", 1));

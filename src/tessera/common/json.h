@@ -20,6 +20,11 @@ Result<Json> ParseJson(std::string_view text);
 /// Serialize compactly; invalid UTF-8 in strings is replaced, never thrown on.
 std::string DumpJson(const Json& value);
 
+/// Append `text` as a JSON string literal, byte-identical to DumpJson(Json(text)) (non-ASCII
+/// text goes through the JSON library, which replaces invalid UTF-8), for writers that build
+/// JSON text directly on hot paths.
+void AppendJsonString(std::string& out, std::string_view text);
+
 /// Typed, non-throwing field access on a JSON object. A missing key or a JSON null gives
 /// std::nullopt; a present value of the wrong type gives kCorruption naming the field.
 Result<std::optional<std::string>> JsonOptString(const Json& object, std::string_view key);

@@ -21,6 +21,9 @@
 namespace tessera::server {
 
 // Recently resolved (table id, recipient id) pairs of the /files port, with when they were.
+// Each entry holds a table directory open: the bound keeps descriptors few.
+constexpr size_t kResolveCacheEntries = 256;
+
 struct ResolveCache {
   std::mutex mutex;
   std::unordered_map<std::string,
@@ -145,10 +148,12 @@ Status Node::StartSharing(ports::http::Router& router) {
     TESSERA_ASSIGN_OR_RETURN(auto found,
                              store->TableForRecipient(file.table_id, file.recipient_id));
     const sharing::SharedTable& table = found.first;
-    ports::http::FileTarget target{sharing::SharedTableRoot(data_dir, table), found.second,
+    ports::http::FileTarget target{sharing::SharedTableRoot(data_dir, table), nullptr, found.second,
                                    table.share + "." + table.schema + "." + table.name};
+    // The cached entry holds the table directory open, so a download opens only its file.
+    TESSERA_ASSIGN_OR_RETURN(target.directory, sharing::TableDirectory::Open(target.table_root));
     std::lock_guard lock(cache->mutex);
-    if (cache->entries.size() > 10000)
+    if (cache->entries.size() >= kResolveCacheEntries)
       cache->entries.clear();
     cache->entries[key] = {target, now};
     return target;

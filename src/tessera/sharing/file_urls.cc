@@ -91,7 +91,7 @@ std::string FileUrlSigner::Signature(std::string_view table_id, std::string_view
   AppendField(message, relative_path);
   AppendField(message, recipient_id);
   AppendField(message, std::to_string(expiration_ms));
-  return Base64UrlEncode(HmacSha256(key_, message));
+  return Base64UrlEncode(key_.Mac(message));
 }
 
 FileUrlSigner::SignedUrl FileUrlSigner::Sign(std::string_view base_url, std::string_view table_id,
@@ -178,17 +178,13 @@ namespace {
 
 // openat2(RESOLVE_BENEATH) makes the kernel refuse any path (symlinks included) that leaves the
 // table directory, in one call. nullopt when the kernel lacks it.
-std::optional<Result<int>> OpenBeneath(const std::string& root, std::string_view relative) {
-  int dir = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0)
-    return Result<int>(Status::NotFound("no such table directory"));
+std::optional<Result<int>> OpenBeneath(int dir, std::string_view relative) {
   open_how how{};
   how.flags = O_RDONLY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   std::string path(relative);
   auto fd = ::syscall(SYS_openat2, dir, path.c_str(), &how, sizeof how);
   int error = errno;
-  ::close(dir);
   if (fd >= 0)
     return Result<int>(static_cast<int>(fd));
   if (error == ENOSYS || error == EPERM)
@@ -215,15 +211,28 @@ Result<int> OpenByRealPath(const std::string& table_root, std::string_view relat
 
 }  // namespace
 
+Result<std::shared_ptr<const TableDirectory>> TableDirectory::Open(std::string root) {
+  int fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return Status::NotFound("no such table directory");
+  return std::shared_ptr<const TableDirectory>(new TableDirectory(std::move(root), fd));
+}
+
+TableDirectory::~TableDirectory() { ::close(fd_); }
+
 Result<OpenedFile> OpenTableFile(std::string_view table_root, std::string_view relative_path) {
+  TESSERA_ASSIGN_OR_RETURN(auto table, TableDirectory::Open(std::string(table_root)));
+  return OpenTableFile(*table, relative_path);
+}
+
+Result<OpenedFile> OpenTableFile(const TableDirectory& table, std::string_view relative_path) {
   if (!SafeRelativePath(relative_path))
     return Status::PermissionDenied(std::string(kDenied));
-  std::string root(table_root);
   Result<int> opened = Status::Internal("unset");
-  if (auto beneath = OpenBeneath(root, relative_path))
+  if (auto beneath = OpenBeneath(table.fd(), relative_path))
     opened = std::move(*beneath);
   else
-    opened = OpenByRealPath(root, relative_path);
+    opened = OpenByRealPath(table.root(), relative_path);
   TESSERA_ASSIGN_OR_RETURN(int fd, std::move(opened));
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "tessera/common/crypto.h"
 #include "tessera/common/result.h"
 #include "tessera/common/time.h"
 
@@ -49,7 +51,7 @@ class FileUrlSigner {
   std::string Signature(std::string_view table_id, std::string_view relative_path,
                         std::string_view recipient_id, int64_t expiration_ms) const;
 
-  std::string key_;
+  HmacSha256Key key_;
   const Clock* clock_;
 };
 
@@ -82,10 +84,31 @@ class OpenedFile {
   uint64_t inode_;
 };
 
+/// A shared table's directory, held open (O_PATH) so that serving a file resolves only the
+/// file's own path below it. The descriptor closes with the last reference.
+class TableDirectory {
+ public:
+  /// Return kNotFound if `root` is not a directory that can be opened.
+  static Result<std::shared_ptr<const TableDirectory>> Open(std::string root);
+  ~TableDirectory();
+  TableDirectory(const TableDirectory&) = delete;
+  TableDirectory& operator=(const TableDirectory&) = delete;
+
+  const std::string& root() const { return root_; }
+  int fd() const { return fd_; }
+
+ private:
+  TableDirectory(std::string root, int fd) : root_(std::move(root)), fd_(fd) {}
+  std::string root_;
+  int fd_;
+};
+
 /// Open `relative_path` below `table_root` for reading. Return kPermissionDenied for a path that
 /// is empty, absolute, has "", "." or ".." segments, lies in `_delta_log/` (the log is never
 /// served), or whose real path (symlinks resolved) is not inside the real table root; kNotFound
 /// if there is no such regular file.
 Result<OpenedFile> OpenTableFile(std::string_view table_root, std::string_view relative_path);
+/// The same, below an open table directory.
+Result<OpenedFile> OpenTableFile(const TableDirectory& table, std::string_view relative_path);
 
 }  // namespace tessera::sharing

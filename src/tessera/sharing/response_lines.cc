@@ -130,54 +130,6 @@ Json DeltaFileLine(const delta::Action& action, const FileLineExtras& extras) {
   return {{"file", std::move(file)}};
 }
 
-// A JSON string literal. Non-ASCII text goes through the JSON library, which replaces invalid
-// UTF-8 exactly as every other line of the response does.
-void AppendJsonString(std::string& out, std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      out += DumpJson(Json(std::string(text)));
-      return;
-    }
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (byte < 0x20) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
 void AppendParquetFileLine(std::string& out, const delta::AddFile& add,

@@ -57,7 +57,9 @@ void RegisterFileRoutes(Router& router, FileRouteDeps deps) {
       return fail(target.status());
     access.recipient = target->recipient;
     access.table = target->table;
-    auto opened = sharing::OpenTableFile(target->table_root, verified->relative_path);
+    auto opened = target->directory
+                      ? sharing::OpenTableFile(*target->directory, verified->relative_path)
+                      : sharing::OpenTableFile(target->table_root, verified->relative_path);
     if (!opened.ok())
       return fail(opened.status());
     access.bytes = request.method == "HEAD" ? 0 : opened->size();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,8 +14,10 @@ namespace tessera::ports::http {
 /// Where a verified file URL leads. Plain value.
 struct FileTarget {
   std::string table_root;  // the shared table's Delta table directory
-  std::string recipient;   // the recipient's name
-  std::string table;       // "share.schema.table"
+  /// The same directory held open (optional: without it each download opens table_root).
+  std::shared_ptr<const sharing::TableDirectory> directory;
+  std::string recipient;  // the recipient's name
+  std::string table;      // "share.schema.table"
 };
 
 /// One request to `/files/...`, as the audit hook sees it. Plain value.

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -78,9 +80,16 @@ void LingeringClose(SocketStream& stream) {
   }
 }
 
+constexpr uint64_t kStoppingEvent = 0;  // connection ids start at 1
+constexpr int64_t kAcceptWakeMs = 1000;
+constexpr int64_t kWorkerRestMs = 10'000;  // an extra worker idle this long exits
+// A worker serving one connection for longer than this is replaced in the waiting pool.
+constexpr std::chrono::milliseconds kStuckAfter{5};
+
 }  // namespace
 
-/// One client connection, served on its own thread.
+/// One client connection. A worker serves it while it has input; between requests it is
+/// parked in the server's epoll set.
 class Connection {
  public:
   Connection(HttpServer& server, int fd, std::string peer)
@@ -89,23 +98,34 @@ class Connection {
         stream_(fd, server.cut_fd_, server.stopping_fd_, server.options_.write_timeout),
         peer_(std::move(peer)) {}
 
-  void Serve() {
+  int fd() const { return stream_.fd(); }
+
+  /// Serve the requests that have arrived (blocking within the request deadlines). Return true
+  /// to park the connection until more input arrives, false when it is done.
+  bool ServeReady() {
     try {
-      if (server_.tls_context_) {
+      if (server_.tls_context_ && !stream_.tls()) {
         Status handshake =
             stream_.StartTls(server_.tls_context_.get(), Clock::now() + options_.header_timeout);
         if (!handshake.ok()) {
           Log(LogLevel::kDebug, "http: " + peer_ + ": " + handshake.message());
-          return;
+          return false;
         }
+        if (!stream_.HasDecryptedInput())
+          return true;
       }
-      ServeRequests();
+      return ServeRequests();
     } catch (const std::exception& e) {
       Log(LogLevel::kError, std::string("http: connection from ") + peer_ + " failed: " + e.what());
     } catch (...) {
       Log(LogLevel::kError, "http: connection from " + peer_ + " failed");
     }
+    return false;
   }
+
+  // Guarded by the server's mutex.
+  bool parked = true;
+  Clock::time_point idle_deadline;
 
  private:
   // Answer an error that ends the connection (the request was not fully read).
@@ -115,33 +135,27 @@ class Connection {
       LingeringClose(stream_);
   }
 
-  void ServeRequests() {
-    beast::flat_buffer buffer;
+  bool ServeRequests() {
     while (true) {
-      if (buffer.size() == 0) {
-        WaitResult wait = stream_.WaitReadable(Clock::now() + options_.idle_timeout, true);
-        if (wait != WaitResult::kReady)
-          return;
-      }
       if (server_.stopping_)
-        return;
+        return false;
       beast::http::request_parser<beast::http::string_body> parser;
       parser.header_limit(
           static_cast<uint32_t>(options_.max_header_bytes + options_.max_url_bytes));
       parser.body_limit(options_.max_body_bytes);
       stream_.set_read_deadline(Clock::now() + options_.header_timeout);
       boost::system::error_code ec;
-      beast::http::read_header(stream_, buffer, parser, ec);
+      beast::http::read_header(stream_, buffer_, parser, ec);
       if (ec) {
         HandleReadError(ec, true);
-        return;
+        return false;
       }
       const auto& header = parser.get();
       if (header.target().size() > options_.max_url_bytes) {
         RejectRequest(414, "UriTooLong",
                       "the request target is longer than " +
                           std::to_string(options_.max_url_bytes) + " bytes");
-        return;
+        return false;
       }
       size_t header_bytes = header.method_string().size() + 16;
       for (const auto& field : header)
@@ -150,24 +164,27 @@ class Connection {
         RejectRequest(431, "HeaderTooLarge",
                       "the request header is larger than " +
                           std::to_string(options_.max_header_bytes) + " bytes");
-        return;
+        return false;
       }
       if (!parser.is_done()) {
         auto expect = header[beast::http::field::expect];
         if (header.version() >= 11 && beast::iequals(expect, "100-continue")) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           if (stream_.WriteAll(kContinue.data(), kContinue.size()))
-            return;
+            return false;
         }
         stream_.set_read_deadline(Clock::now() + options_.body_timeout);
-        beast::http::read(stream_, buffer, parser, ec);
+        beast::http::read(stream_, buffer_, parser, ec);
         if (ec) {
           HandleReadError(ec, false);
-          return;
+          return false;
         }
       }
       if (!ServeOne(parser.release()))
-        return;
+        return false;
+      // Pipelined requests already read are served now; otherwise wait in the epoll set.
+      if (buffer_.size() == 0 && !stream_.HasDecryptedInput())
+        return true;
     }
   }
 
@@ -232,6 +249,7 @@ class Connection {
   const HttpOptions& options_;
   SocketStream stream_;
   std::string peer_;
+  beast::flat_buffer buffer_;  // read but not yet parsed (pipelined requests)
 };
 
 HttpServer::HttpServer(const HttpOptions& options, Router router)
@@ -278,6 +296,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
   server->cut_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (server->stopping_fd_ < 0 || server->cut_fd_ < 0)
     return Status::IoError(ErrnoText("eventfd"));
+  server->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (server->epoll_fd_ < 0)
+    return Status::IoError(ErrnoText("epoll_create1"));
+  // Level-triggered and never re-armed: once stopping, every waiting worker wakes and exits.
+  epoll_event stopping{};
+  stopping.events = EPOLLIN;
+  stopping.data.u64 = kStoppingEvent;
+  if (::epoll_ctl(server->epoll_fd_, EPOLL_CTL_ADD, server->stopping_fd_, &stopping) != 0)
+    return Status::IoError(ErrnoText("epoll_ctl"));
+  server->resting_workers_ =
+      std::max<int64_t>(2, static_cast<int64_t>(std::thread::hardware_concurrency()));
+  server->KeepWorkersAvailable();
   // From here on the raw descriptor is ours: accept4 with poll lets Stop wake the acceptor.
   server->listen_fd_ = acceptor.release(ec);
   if (ec)
@@ -294,18 +324,30 @@ HttpServer::~HttpServer() {
     ::close(stopping_fd_);
   if (cut_fd_ >= 0)
     ::close(cut_fd_);
+  if (epoll_fd_ >= 0)
+    ::close(epoll_fd_);
 }
 
 int64_t HttpServer::active_connections() const {
   std::lock_guard lock(mutex_);
-  return active_;
+  return static_cast<int64_t>(connections_.size());
 }
 
 void HttpServer::AcceptLoop() {
+  // This loop also replaces stuck workers (so it wakes every few milliseconds) and closes idle
+  // connections (often enough to honour the idle timeout).
+  auto sweep_every = std::chrono::milliseconds(
+      std::clamp<int64_t>(options_.idle_timeout.count() / 4, 10, kAcceptWakeMs));
+  Clock::time_point next_sweep = Clock::now() + sweep_every;
   while (true) {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stopping_fd_, POLLIN, 0}};
-    int n = ::poll(fds, 2, 1000);
-    ReapFinished();
+    int n = ::poll(fds, 2, static_cast<int>(kStuckAfter.count()));
+    KeepWorkersAvailable();
+    if (Clock::now() >= next_sweep) {
+      ReapFinishedWorkers();
+      CloseIdleConnections(false);
+      next_sweep = Clock::now() + sweep_every;
+    }
     if (n < 0 && errno != EINTR) {
       Log(LogLevel::kError, ErrnoText("http: poll"));
       return;
@@ -328,23 +370,129 @@ void HttpServer::AcceptLoop() {
     }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    std::unique_lock lock(mutex_);
-    if (active_ >= options_.max_connections) {
-      lock.unlock();
-      Reject(fd);
-      continue;
-    }
-    int64_t id = next_id_++;
-    ++active_;
-    std::string peer = PeerAddress(address);
-    threads_.emplace(id, std::thread([this, id, fd, peer = std::move(peer)]() mutable {
-                       {
-                         Connection connection(*this, fd, std::move(peer));
-                         connection.Serve();
-                       }
-                       ConnectionDone(id);
-                     }));
+    Admit(fd, PeerAddress(address));
   }
+}
+
+void HttpServer::Admit(int fd, std::string peer) {
+  std::unique_lock lock(mutex_);
+  if (static_cast<int64_t>(connections_.size()) >= options_.max_connections) {
+    lock.unlock();
+    Reject(fd);
+    return;
+  }
+  auto connection = std::make_shared<Connection>(*this, fd, std::move(peer));
+  connection->idle_deadline = Clock::now() + options_.idle_timeout;
+  int64_t id = next_connection_id_++;
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  event.data.u64 = static_cast<uint64_t>(id);
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    Log(LogLevel::kWarn, ErrnoText("http: epoll_ctl"));
+    return;  // the connection closes its descriptor
+  }
+  connections_.emplace(id, std::move(connection));
+}
+
+void HttpServer::StartWorker() {
+  int64_t id = next_worker_id_++;
+  ++live_workers_;
+  workers_[id].thread = std::thread([this, id] { WorkerLoop(id); });
+}
+
+int64_t HttpServer::AvailableWorkers(Clock::time_point now) const {
+  int64_t available = 0;
+  for (const auto& [id, worker] : workers_) {
+    if (!worker.finished &&
+        (worker.busy_since == Clock::time_point::max() || now - worker.busy_since < kStuckAfter))
+      ++available;
+  }
+  return available;
+}
+
+void HttpServer::KeepWorkersAvailable() {
+  std::lock_guard lock(mutex_);
+  if (stopping_)
+    return;
+  int64_t missing = resting_workers_ - AvailableWorkers(Clock::now());
+  for (; missing > 0 && live_workers_ < options_.max_connections + resting_workers_; --missing)
+    StartWorker();
+}
+
+void HttpServer::WorkerLoop(int64_t worker_id) {
+  std::unique_lock lock(mutex_);
+  Worker& self = workers_[worker_id];
+  while (!stopping_) {
+    lock.unlock();
+    epoll_event event{};
+    int n = ::epoll_wait(epoll_fd_, &event, 1, static_cast<int>(kWorkerRestMs));
+    lock.lock();
+    if (n < 0 && errno != EINTR) {
+      Log(LogLevel::kError, ErrnoText("http: epoll_wait"));
+      break;
+    }
+    if (n == 0 && live_workers_ > resting_workers_)
+      break;  // more workers than the load needs
+    if (n <= 0 || stopping_ || event.data.u64 == kStoppingEvent)
+      continue;
+    int64_t id = static_cast<int64_t>(event.data.u64);
+    auto found = connections_.find(id);
+    if (found == connections_.end() || !found->second->parked)
+      continue;  // closed as idle while the event was on its way
+    std::shared_ptr<Connection> connection = found->second;
+    connection->parked = false;
+    self.busy_since = Clock::now();
+    lock.unlock();
+    bool park = connection->ServeReady();
+    lock.lock();
+    self.busy_since = Clock::time_point::max();
+    if (park && !stopping_) {
+      connection->parked = true;
+      connection->idle_deadline = Clock::now() + options_.idle_timeout;
+      epoll_event rearm{};
+      rearm.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+      rearm.data.u64 = event.data.u64;
+      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd(), &rearm) != 0) {
+        Log(LogLevel::kWarn, ErrnoText("http: epoll_ctl"));
+        park = false;
+      }
+    }
+    if (!park || stopping_) {
+      connections_.erase(id);
+      if (connections_.empty())
+        idle_.notify_all();
+      // Closing (TLS shutdown included) happens outside the lock.
+      lock.unlock();
+      connection.reset();
+      lock.lock();
+    }
+    // A replacement was started while this worker was stuck in a long request: one leaves.
+    if (live_workers_ > resting_workers_ && AvailableWorkers(Clock::now()) > resting_workers_)
+      break;
+  }
+  --live_workers_;
+  self.finished = true;
+}
+
+void HttpServer::CloseIdleConnections(bool all) {
+  std::vector<std::shared_ptr<Connection>> closing;
+  {
+    std::lock_guard lock(mutex_);
+    Clock::time_point now = Clock::now();
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      Connection& connection = *it->second;
+      if (connection.parked && (all || connection.idle_deadline <= now)) {
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection.fd(), nullptr);
+        closing.push_back(std::move(it->second));
+        it = connections_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (connections_.empty())
+      idle_.notify_all();
+  }
+  // The descriptors close as `closing` goes out of scope, outside the lock.
 }
 
 void HttpServer::Reject(int fd) {
@@ -363,26 +511,18 @@ void HttpServer::Reject(int fd) {
   ::close(fd);
 }
 
-void HttpServer::ConnectionDone(int64_t id) {
-  std::lock_guard lock(mutex_);
-  finished_.push_back(id);
-  --active_;
-  // Notified under the lock: Stop may destroy the server as soon as it sees active_ == 0.
-  idle_.notify_all();
-}
-
-void HttpServer::ReapFinished() {
+void HttpServer::ReapFinishedWorkers() {
   std::vector<std::thread> done;
   {
     std::lock_guard lock(mutex_);
-    for (int64_t id : finished_) {
-      auto it = threads_.find(id);
-      if (it != threads_.end()) {
-        done.push_back(std::move(it->second));
-        threads_.erase(it);
+    for (auto it = workers_.begin(); it != workers_.end();) {
+      if (it->second.finished) {
+        done.push_back(std::move(it->second.thread));
+        it = workers_.erase(it);
+      } else {
+        ++it;
       }
     }
-    finished_.clear();
   }
   for (std::thread& thread : done)
     thread.join();
@@ -399,25 +539,35 @@ void HttpServer::Stop() {
     accept_thread_.join();
   ::close(listen_fd_);
   listen_fd_ = -1;
+  CloseIdleConnections(true);
   {
     std::unique_lock lock(mutex_);
-    bool idle = idle_.wait_for(lock, options_.stop_timeout, [this] { return active_ == 0; });
+    bool idle =
+        idle_.wait_for(lock, options_.stop_timeout, [this] { return connections_.empty(); });
     if (!idle) {
-      Log(LogLevel::kWarn, "http: cutting " + std::to_string(active_) +
+      Log(LogLevel::kWarn, "http: cutting " + std::to_string(connections_.size()) +
                                " connection(s) still busy after the stop timeout");
       Signal(cut_fd_);
       lock.unlock();
       watcher_->CancelAll(CancelReason::kStopping);
     }
   }
-  std::map<int64_t, std::thread> threads;
+  // Workers exit once stopping_ is set and their connection is done; the map stays in place
+  // until they have (each refers to its own entry).
+  std::vector<std::thread*> threads;
   {
     std::lock_guard lock(mutex_);
-    threads.swap(threads_);
-    finished_.clear();
+    for (auto& [id, worker] : workers_)
+      threads.push_back(&worker.thread);
   }
-  for (auto& [id, thread] : threads)
-    thread.join();
+  for (std::thread* thread : threads)
+    thread->join();
+  {
+    std::lock_guard lock(mutex_);
+    workers_.clear();
+  }
+  // Workers close what they served; nothing can be left but connections nobody picked up.
+  CloseIdleConnections(true);
 }
 
 }  // namespace tessera::ports::http

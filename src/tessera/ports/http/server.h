@@ -18,6 +18,8 @@
 
 namespace tessera::ports::http {
 
+class Connection;
+
 /// Where and how the HTTP port listens. Plain value.
 struct HttpOptions {
   /// IP address or host name to bind.
@@ -48,12 +50,20 @@ struct HttpOptions {
   std::string tls_key_file;
 };
 
-/// The node's HTTP/1.0 and 1.1 listener (Boost.Asio for the socket, Beast's parser for
-/// requests). One thread accepts; each connection gets its own thread that reads requests
-/// synchronously with timeouts and runs the router's handlers on it, so handlers may block
-/// (queries) and stream (writes block while the client does not read). Keep-alive and
-/// pipelining are supported; a malformed request is answered 400 and its connection closed.
-/// Thread-safe; Stop (and the destructor) must not be called from a handler.
+/// The node's HTTP/1.0 and 1.1 listener (Boost.Asio binds, Beast parses requests).
+///
+/// One thread accepts; a pool of worker threads serves connections that have input, found
+/// through one epoll set (each connection armed one-shot, so one worker at a time owns it).
+/// A worker reads and answers requests synchronously with deadlines, running the router's
+/// handlers on its own thread, so handlers may block (queries) and stream (writes block while
+/// the client does not read); when the connection has nothing more buffered it goes back to
+/// the epoll set. The pool keeps one worker per core available: a worker busy for more than a
+/// few milliseconds is replaced by a new one (up to one per connection), so a blocked handler
+/// delays other connections by at most that, and extra workers leave when no longer needed.
+/// Few waiting workers means that under load a worker finds the next ready connection without
+/// sleeping, as an event loop does, instead of a context switch per request.
+/// Keep-alive and pipelining are supported; a malformed request is answered 400 and its
+/// connection closed. Thread-safe; Stop (and the destructor) must not be called from a handler.
 class HttpServer {
  public:
   /// Bind host:port and start serving `router`. Return kInvalidArgument for a host that does
@@ -67,7 +77,7 @@ class HttpServer {
 
   /// The bound port (the chosen one when the options said 0).
   int port() const { return port_; }
-  /// Connections being served right now.
+  /// Connections open right now (being served or waiting for their next request).
   int64_t active_connections() const;
 
   /// Stop gracefully: stop accepting, close idle keep-alive connections, let in-flight requests
@@ -80,12 +90,18 @@ class HttpServer {
   HttpServer(const HttpOptions& options, Router router);
   void AcceptLoop();
   void Reject(int fd);
-  void ConnectionDone(int64_t id);
-  void ReapFinished();
+  void Admit(int fd, std::string peer);
+  void WorkerLoop(int64_t worker_id);
+  void StartWorker();
+  int64_t AvailableWorkers(std::chrono::steady_clock::time_point now) const;
+  void KeepWorkersAvailable();
+  void CloseIdleConnections(bool all);
+  void ReapFinishedWorkers();
 
   HttpOptions options_;
   Router router_;
   int listen_fd_ = -1;
+  int epoll_fd_ = -1;
   int port_ = 0;
   // eventfds that stay readable once written: stop accepting / cut in-flight connections.
   int stopping_fd_ = -1;
@@ -99,10 +115,20 @@ class HttpServer {
 
   mutable std::mutex mutex_;
   std::condition_variable idle_;
-  std::map<int64_t, std::thread> threads_;
-  std::vector<int64_t> finished_;
-  int64_t active_ = 0;
-  int64_t next_id_ = 1;
+  // Open connections by id (the epoll event's data); a worker owns one while it is not parked.
+  std::map<int64_t, std::shared_ptr<Connection>> connections_;
+  int64_t next_connection_id_ = 1;
+  struct Worker {
+    std::thread thread;
+    // When it took the connection it serves; max() while it waits for one.
+    std::chrono::steady_clock::time_point busy_since = std::chrono::steady_clock::time_point::max();
+    bool finished = false;
+  };
+  std::map<int64_t, Worker> workers_;
+  int64_t next_worker_id_ = 1;
+  int64_t live_workers_ = 0;
+  // Workers waiting for connections (or busy only briefly) that the pool keeps: one per core.
+  int64_t resting_workers_ = 2;
 };
 
 }  // namespace tessera::ports::http

@@ -34,7 +34,13 @@ int PollTimeoutMs(Clock::time_point deadline) {
 
 SocketStream::SocketStream(int fd, int cut_fd, int stopping_fd,
                            std::chrono::milliseconds write_stall)
-    : fd_(fd), cut_fd_(cut_fd), stopping_fd_(stopping_fd), write_stall_(write_stall) {}
+    : fd_(fd), cut_fd_(cut_fd), stopping_fd_(stopping_fd), write_stall_(write_stall) {
+  // Every operation waits in poll() with a deadline, and sendfile and OpenSSL have no
+  // per-call "don't block" flag: the descriptor itself must not block.
+  int flags = ::fcntl(fd_, F_GETFL, 0);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0)
+    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+}
 
 SocketStream::~SocketStream() {
   if (ssl_ != nullptr)
@@ -50,11 +56,6 @@ void SocketStream::ShutdownWrite() {
 }
 
 Status SocketStream::StartTls(SSL_CTX* context, Clock::time_point deadline) {
-  // OpenSSL reads and writes the descriptor itself: it must not block, so that the waits below
-  // keep the deadlines.
-  int flags = ::fcntl(fd_, F_GETFL, 0);
-  if (flags >= 0 && (flags & O_NONBLOCK) == 0)
-    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
   ssl_ = SSL_new(context);
   if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1)
     return Status::IoError("TLS setup failed: " + TakeOpenSslErrors());
@@ -148,6 +149,8 @@ WaitResult SocketStream::Wait(short events, Clock::time_point deadline, bool sto
       return WaitResult::kTimeout;
   }
 }
+
+bool SocketStream::HasDecryptedInput() const { return ssl_ != nullptr && SSL_pending(ssl_) > 0; }
 
 WaitResult SocketStream::WaitReadable(Clock::time_point deadline, bool stop_on_stopping) {
   // Bytes OpenSSL already decrypted do not make the socket readable.
@@ -252,11 +255,8 @@ boost::system::error_code SocketStream::SendFile(int file_fd, int64_t offset, in
     }
     return {};
   }
-  // sendfile has no MSG_DONTWAIT: the socket itself must not block, so that a stalled client
-  // is noticed by the poll below instead of hanging the thread.
-  int flags = ::fcntl(fd_, F_GETFL, 0);
-  if (flags >= 0 && (flags & O_NONBLOCK) == 0)
-    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+  // The socket does not block (see the constructor): a stalled client is noticed by the poll
+  // below instead of hanging the thread.
   off_t position = static_cast<off_t>(offset);
   int64_t remaining = length;
   while (remaining > 0) {

@@ -37,6 +37,9 @@ class SocketStream {
   /// what failed (a client speaking plain HTTP to a TLS port fails here).
   Status StartTls(SSL_CTX* context, Clock::time_point deadline);
   bool tls() const { return ssl_ != nullptr; }
+  /// Whether OpenSSL holds decrypted bytes not yet read: the socket does not show them as
+  /// readable, so the connection must not wait for the socket then.
+  bool HasDecryptedInput() const;
   /// The deadline of the following reads (Clock::time_point::max() for none).
   void set_read_deadline(Clock::time_point deadline) { read_deadline_ = deadline; }
 
