@@ -111,7 +111,7 @@ def main():
     server = subprocess.Popen([args.tessera, "serve", "--data-dir", data, "--http",
                                "127.0.0.1:0", "--no-pg"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True)
-    nginx = None
+    nginx_procs = []
     try:
         base = None
         while base is None:
@@ -135,18 +135,23 @@ def main():
         small_url = query("small")[2]["file"]["url"]
         large_url = query("large")[2]["file"]["url"]
 
-        nginx_port = free_port()
-        conf_dir = os.path.join(work, "nginx")
-        os.makedirs(conf_dir)
-        conf = os.path.join(conf_dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""worker_processes 2;
+        # nginx twice: with its access log off (the leanest it gets), and with the access log
+        # it writes by default (one write() per request, as tessera's audit line per download).
+
+        def start_nginx(name, access_log):
+            port = free_port()
+            conf_dir = os.path.join(work, name)
+            os.makedirs(conf_dir)
+            conf = os.path.join(conf_dir, "nginx.conf")
+            log = f"access_log {conf_dir}/access.log;" if access_log else "access_log off;"
+            with open(conf, "w") as f:
+                f.write(f"""worker_processes 2;
 pid {conf_dir}/nginx.pid;
 error_log {conf_dir}/error.log;
 {"user root;" if os.geteuid() == 0 else ""}
 events {{ worker_connections 1024; }}
 http {{
-  access_log off;
+  {log}
   sendfile on;
   tcp_nopush on;
   keepalive_requests 100000;
@@ -156,15 +161,17 @@ http {{
   uwsgi_temp_path {conf_dir}/uwsgi;
   scgi_temp_path {conf_dir}/scgi;
   server {{
-    listen 127.0.0.1:{nginx_port};
+    listen 127.0.0.1:{port};
     root {tables};
   }}
 }}
 """)
-        nginx = subprocess.Popen(["nginx", "-c", conf, "-g", "daemon off;"],
-                                 stderr=subprocess.DEVNULL)
+            nginx_procs.append(subprocess.Popen(["nginx", "-c", conf, "-g", "daemon off;"],
+                                                stderr=subprocess.DEVNULL))
+            return f"http://127.0.0.1:{port}"
+        nginx_quiet = start_nginx("nginx", False)
+        nginx_logged = start_nginx("nginx-logged", True)
         time.sleep(1)
-        nginx_base = f"http://127.0.0.1:{nginx_port}"
 
         range_lua = os.path.join(work, "range.lua")
         with open(range_lua, "w") as f:
@@ -180,20 +187,26 @@ end
 wrk.body = "{{}}"
 wrk.headers["Authorization"] = "Bearer {token}"
 """)
+        post_gzip_lua = os.path.join(work, "post-gzip.lua")
+        with open(post_gzip_lua, "w") as f:
+            f.write(open(post_lua).read() + 'wrk.headers["Accept-Encoding"] = "gzip, deflate"\n')
         s = args.seconds
         results = {
-            "4 KB file": (wrk(small_url, s), wrk(nginx_base + "/small/part-small.parquet", s)),
-            "64 MB file, 1 MB ranges": (wrk(large_url, s, range_lua),
-                                        wrk(nginx_base + "/large/part-large.parquet", s,
-                                            range_lua)),
+            "4 KB file": (wrk(small_url, s), wrk(nginx_quiet + "/small/part-small.parquet", s),
+                          wrk(nginx_logged + "/small/part-small.parquet", s)),
+            "64 MB file, 1 MB ranges": (
+                wrk(large_url, s, range_lua),
+                wrk(nginx_quiet + "/large/part-large.parquet", s, range_lua),
+                wrk(nginx_logged + "/large/part-large.parquet", s, range_lua)),
         }
-        print(f"{'files':28} {'tessera req/s':>14} {'nginx req/s':>12} {'ratio':>6} "
-              f"{'tessera MB/s':>13} {'nginx MB/s':>11}")
-        for name, (t, n) in results.items():
-            print(f"{name:28} {t['rps']:14.0f} {n['rps']:12.0f} {t['rps'] / n['rps']:6.2f} "
-                  f"{t['mbps']:13.1f} {n['mbps']:11.1f}"
+        print(f"{'files':26} {'tessera':>9} {'nginx':>9} {'ratio':>6} {'nginx+log':>10} "
+              f"{'ratio':>6} {'tessera MB/s':>13}")
+        for name, (t, n, nl) in results.items():
+            print(f"{name:26} {t['rps']:9.0f} {n['rps']:9.0f} {t['rps'] / n['rps']:6.2f} "
+                  f"{nl['rps']:10.0f} {t['rps'] / nl['rps']:6.2f} {t['mbps']:13.1f}"
                   + ("" if not (t["non2xx"] or t["socket_errors"]) else
                      f"  (tessera errors: {t['non2xx']} non-2xx; {t['socket_errors']})"))
+        print("(requests/s, wrk -t2 -c16; nginx+log = nginx with its default access log)")
 
         started = time.perf_counter()
         lines = query("wide")
@@ -201,16 +214,20 @@ wrk.headers["Authorization"] = "Bearer {token}"
         started = time.perf_counter()
         query("wide")
         warm_ms = (time.perf_counter() - started) * 1000
-        q = wrk(f"{base}/delta-sharing/shares/bench/schemas/s/tables/wide/query", s, post_lua)
+        query_url = f"{base}/delta-sharing/shares/bench/schemas/s/tables/wide/query"
         print(f"\nquery, 10,000-file table ({len(lines) - 2} file lines, "
               f"{sum(len(json.dumps(l)) + 1 for l in lines) / 2**20:.1f} MB per response):")
-        print(f"  first request {cold_ms:.0f} ms, second {warm_ms:.0f} ms; at 16 connections: "
-              f"{q['rps']:.1f} req/s, p50 {q['p50']:.1f} ms, p99 {q['p99']:.1f} ms "
-              f"(target p99 < 20 ms)" + (f", {q['non2xx']} errors" if q["non2xx"] else ""))
+        print(f"  first request {cold_ms:.0f} ms, second {warm_ms:.0f} ms (Python client)")
+        for label, script in (("identity", post_lua), ("gzip", post_gzip_lua)):
+            q = wrk(query_url, s, script)
+            print(f"  16 connections, {label:8}: {q['rps']:.1f} req/s, "
+                  f"{q['mbps'] / max(q['rps'], 1e-9) * 1024:.0f} KB per response, "
+                  f"p50 {q['p50']:.1f} ms, p99 {q['p99']:.1f} ms (target p99 < 20 ms)"
+                  + (f", {q['non2xx']} errors" if q["non2xx"] else ""))
     finally:
         server.terminate()
         server.wait(timeout=30)
-        if nginx:
+        for nginx in nginx_procs:
             nginx.terminate()
             nginx.wait(timeout=30)
         if not args.work:

@@ -5,6 +5,7 @@ URLs are downloaded and read back with DuckDB (through `tessera sql`), deletion 
 and must equal the fixture's expected rows at that version."""
 import csv
 import io
+import gzip
 import json
 import os
 import re
@@ -189,6 +190,22 @@ class SharingTest(unittest.TestCase):
         tessera("share", "add-table", "second", os.path.join(FIXTURES, "deltars-simple-table"),
                 "--schema", "s", "--as", "limited", "--history", "--start-version", "2",
                 data_dir=d)
+        # A table of 300 files (hand-written log): an answer big enough to be sent compressed.
+        wide = os.path.join(cls.tmp.name, "wide")
+        os.makedirs(os.path.join(wide, "_delta_log"))
+        schema = json.dumps({"type": "struct", "fields": [
+            {"name": "id", "type": "long", "nullable": True, "metadata": {}}]})
+        actions = [{"protocol": {"minReaderVersion": 1, "minWriterVersion": 2}},
+                   {"metaData": {"id": "wide", "format": {"provider": "parquet", "options": {}},
+                                 "schemaString": schema, "partitionColumns": [],
+                                 "configuration": {}, "createdTime": 0}}]
+        actions += [{"add": {"path": f"part-{i:05d}.parquet", "partitionValues": {},
+                             "size": 1000 + i, "modificationTime": 0, "dataChange": True}}
+                    for i in range(300)]
+        with open(os.path.join(wide, "_delta_log", "00000000000000000000.json"), "w") as f:
+            f.write("\n".join(json.dumps(a) for a in actions) + "\n")
+        tessera("share", "add-table", "fixtures", wide, "--schema", "big", "--as", "wide",
+                data_dir=d)
         tessera("recipient", "create", "partner", data_dir=d)
         tessera("recipient", "create", "outsider", data_dir=d)
         tessera("share", "grant", "fixtures", "partner", data_dir=d)
@@ -370,6 +387,7 @@ class SharingTest(unittest.TestCase):
         self.assertEqual(self.get("/shares/FIXTURES").json()["share"]["name"], "fixtures")
         schemas = self.get("/shares/fixtures/schemas").json()["items"]
         self.assertEqual(schemas, [{"name": "basic", "share": "fixtures"},
+                                   {"name": "big", "share": "fixtures"},
                                    {"name": "cdf", "share": "fixtures"},
                                    {"name": "modern", "share": "fixtures"}])
         tables = self.get("/shares/fixtures/schemas/basic/tables").json()["items"]
@@ -379,7 +397,7 @@ class SharingTest(unittest.TestCase):
             self.assertEqual((t["schema"], t["share"]), ("basic", "fixtures"))
             self.assertTrue(t["id"] and t["shareId"])
         all_tables = self.get("/shares/fixtures/all-tables").json()["items"]
-        self.assertEqual(len(all_tables), len(self.TABLES))
+        self.assertEqual(len(all_tables), len(self.TABLES) + 1)  # + big.wide
         page = self.get("/shares/fixtures/all-tables", params={"maxResults": 4}).json()
         names = [t["name"] for t in page["items"]]
         while "nextPageToken" in page:
@@ -776,6 +794,36 @@ class SharingTest(unittest.TestCase):
                          headers={"Authorization": "Bearer " + profile["bearerToken"]})
         self.assert_error(r, 401)
 
+    def test_big_snapshot_answers_are_gzipped_for_clients_that_accept_it(self):
+        url = self.endpoint + self.table_path("big", "wide", "/query")
+        auth = "Authorization: Bearer " + self.token
+
+        def curl(*extra):
+            r = subprocess.run(["curl", "-sS", "-D", "-", "-X", "POST", "-H", auth,
+                                "-H", "Content-Type: application/json", "-d", "{}", *extra, url],
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            head, _, body = r.stdout.partition(b"\r\n\r\n")
+            return head.decode().lower(), body
+
+        plain_head, plain = curl()
+        self.assertNotIn("content-encoding", plain_head)
+        self.assertIn("vary: accept-encoding", plain_head)
+        gz_head, gz = curl("-H", "Accept-Encoding: gzip")
+        self.assertIn("content-encoding: gzip", gz_head)
+        self.assertEqual(gz[:2], b"\x1f\x8b")
+        self.assertLess(len(gz), len(plain) / 3)
+        # The same cached answer, compressed: identical once decompressed.
+        self.assertEqual(gzip.decompress(gz), plain)
+        lines = [json.loads(l) for l in plain.decode().splitlines()]
+        self.assertEqual(len([l for l in lines if "file" in l]), 300)
+        # q=0 refuses gzip; python-requests asks for it and reads it transparently.
+        q0_head, _ = curl("-H", "Accept-Encoding: gzip;q=0, identity")
+        self.assertNotIn("content-encoding", q0_head)
+        r = self.post(self.table_path("big", "wide", "/query"), {})
+        self.assertEqual(r.headers.get("Content-Encoding"), "gzip")
+        self.assertEqual(len(self.ndjson(r)), 302)
+
     def test_curl_walks_the_profile(self):
         profile = json.load(open(self.profile))
         r = subprocess.run(["curl", "-sS", "-H", "Authorization: Bearer " + profile["bearerToken"],
@@ -857,6 +905,28 @@ class SharingTest(unittest.TestCase):
         self.assertEqual(int(r.headers["Content-Length"]), lines[2]["file"]["size"])
         r = requests.get(url, headers={"Range": "bytes=0-3"}, timeout=30)
         self.assertEqual((r.status_code, r.content), (206, b"PAR1"))
+
+    def test_file_downloads_carry_etags_ranges_and_conditional_answers(self):
+        lines, _ = self.query("basic", "simple")
+        url, size = lines[2]["file"]["url"], lines[2]["file"]["size"]
+        full = requests.get(url, timeout=30)
+        self.assertEqual((full.status_code, len(full.content)), (200, size))
+        etag = full.headers["ETag"]
+        self.assertRegex(etag, r'^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$')
+        self.assertEqual(full.headers["Accept-Ranges"], "bytes")
+        self.assertRegex(full.headers["Last-Modified"],
+                         r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+        self.assertEqual(requests.get(url, timeout=30).headers["ETag"], etag)  # stable
+        r = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
+        self.assertEqual((r.status_code, r.content), (304, b""))
+        r = requests.get(url, headers={"Range": f"bytes=-4"}, timeout=30)
+        self.assertEqual((r.status_code, r.content), (206, full.content[-4:]))
+        self.assertEqual(r.headers["Content-Range"], f"bytes {size - 4}-{size - 1}/{size}")
+        r = requests.get(url, headers={"Range": f"bytes={size}-"}, timeout=30)
+        self.assertEqual((r.status_code, r.headers["Content-Range"]), (416, f"bytes */{size}"))
+        # A range for another version of the file is ignored: the whole file comes back.
+        r = requests.get(url, headers={"Range": "bytes=0-3", "If-Range": '"other"'}, timeout=30)
+        self.assertEqual((r.status_code, r.content), (200, full.content))
 
     def test_audit_records_every_request(self):
         self.query("basic", "simple")

@@ -116,11 +116,8 @@ AuditLog::~AuditLog() {
 }
 
 Status AuditLog::Record(const AuditEvent& event) {
-  AuditEvent stamped = event;
-  if (stamped.time_ms == 0)
-    stamped.time_ms = clock_->NowMillis();
-  std::string time = FormatIso8601Millis(stamped.time_ms);
-  std::string line = AuditEventToJson(stamped, time);
+  std::string time = FormatIso8601Millis(event.time_ms != 0 ? event.time_ms : clock_->NowMillis());
+  std::string line = AuditEventToJson(event, time);
   line += '\n';
   std::string_view day = std::string_view(time).substr(0, 10);
   std::lock_guard<std::mutex> lock(mutex_);

@@ -29,21 +29,23 @@ void AppendEscaped(std::string& out, unsigned char c) {
 Result<std::string> PercentDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t percent = text.find('%', i);
+    // Plain runs are copied whole: request paths and query strings are mostly plain.
+    out.append(text.substr(i, percent == std::string_view::npos ? text.size() - i : percent - i));
+    if (percent == std::string_view::npos)
+      break;
+    if (percent + 2 >= text.size()) {
       return Status::InvalidArgument("truncated percent-escape in '" + std::string(text) + "'");
     }
-    int hi = HexValue(text[i + 1]);
-    int lo = HexValue(text[i + 2]);
+    int hi = HexValue(text[percent + 1]);
+    int lo = HexValue(text[percent + 2]);
     if (hi < 0 || lo < 0) {
       return Status::InvalidArgument("invalid percent-escape in '" + std::string(text) + "'");
     }
     out += static_cast<char>(hi * 16 + lo);
-    i += 2;
+    i = percent + 3;
   }
   return out;
 }

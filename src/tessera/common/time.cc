@@ -1,7 +1,9 @@
 #include "tessera/common/time.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string_view>
 
 namespace tessera {
 namespace {
@@ -78,13 +80,60 @@ std::string FormatIso8601Millis(int64_t epoch_millis) {
   unsigned m = 0;
   unsigned d = 0;
   CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),  // NOLINT
-                static_cast<long long>(rem / 60000 % 60),                                // NOLINT
-                static_cast<long long>(rem / 1000 % 60),                                 // NOLINT
-                static_cast<long long>(rem % 1000));                                     // NOLINT
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                  static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),  // NOLINT
+                  static_cast<long long>(rem / 60000 % 60),                                // NOLINT
+                  static_cast<long long>(rem / 1000 % 60),                                 // NOLINT
+                  static_cast<long long>(rem % 1000));                                     // NOLINT
+    return buf;
+  }
+  // Digits by hand: audit lines format a time per request, and snprintf is slow.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t end, int64_t value, int width) {
+    for (int i = 0; i < width; ++i, value /= 10)
+      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(3, y, 4);
+  put(6, m, 2);
+  put(9, d, 2);
+  put(12, rem / 3600000, 2);
+  put(15, rem / 60000 % 60, 2);
+  put(18, rem / 1000 % 60, 2);
+  put(22, rem % 1000, 3);
+  return out;
+}
+
+std::string FormatHttpDate(int64_t epoch_seconds) {
+  static constexpr std::string_view kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t days = epoch_seconds / 86400;
+  int64_t rem = epoch_seconds % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  int64_t y = 0;
+  unsigned m = 0;
+  unsigned d = 0;
+  CivilFromDays(days, &y, &m, &d);
+  y = std::clamp<int64_t>(y, 0, 9999);
+  std::string out(kDays[((days % 7) + 7) % 7]);  // 1970-01-01 was a Thursday
+  out += ", 00 ";
+  out += kMonths[m - 1];
+  out += " 0000 00:00:00 GMT";
+  auto put = [&out](size_t end, int64_t value, int width) {
+    for (int i = 0; i < width; ++i, value /= 10)
+      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(6, d, 2);
+  put(15, y, 4);
+  put(18, rem / 3600, 2);
+  put(21, rem / 60 % 60, 2);
+  put(24, rem % 60, 2);
+  return out;
 }
 
 Result<int32_t> ParseDate(std::string_view text) {

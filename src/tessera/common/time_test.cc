@@ -1,5 +1,7 @@
 #include "tessera/common/time.h"
 
+#include <ctime>
+
 #include <gtest/gtest.h>
 
 namespace tessera {
@@ -8,6 +10,22 @@ namespace {
 TEST(TimeTest, FormatsIso8601) {
   EXPECT_EQ(FormatIso8601Millis(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatIso8601Millis(1587968586154), "2020-04-27T06:23:06.154Z");
+}
+
+TEST(TimeTest, FormatsLikeStrftimeAcrossYearsAndLeapDays) {
+  for (int64_t seconds : {int64_t{0}, int64_t{784111777}, int64_t{951782400}, int64_t{1709164800},
+                          int64_t{1764000000}, int64_t{4102444799}, int64_t{-86401}}) {
+    std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char http[64];
+    std::strftime(http, sizeof http, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    EXPECT_EQ(FormatHttpDate(seconds), http) << seconds;
+    char iso[64];
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &utc);
+    EXPECT_EQ(FormatIso8601Millis(seconds * 1000 + 7), std::string(iso) + ".007Z") << seconds;
+  }
+  EXPECT_EQ(FormatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110's example
 }
 
 TEST(TimeTest, ParsesTimestamps) {

@@ -26,8 +26,8 @@ constexpr size_t kResolveCacheEntries = 256;
 
 struct ResolveCache {
   std::mutex mutex;
-  std::unordered_map<std::string,
-                     std::pair<ports::http::FileTarget, std::chrono::steady_clock::time_point>>
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const ports::http::FileTarget>,
+                                            std::chrono::steady_clock::time_point>>
       entries;
 };
 
@@ -134,9 +134,8 @@ Status Node::StartSharing(ports::http::Router& router) {
   // kept for a second: a busy download port then costs no catalog query per request, and a
   // revoked grant or removed table still stops downloads within a second.
   auto cache = std::make_shared<ResolveCache>();
-  files.resolve =
-      [store, data_dir,
-       cache](const sharing::FileUrlSigner::VerifiedFile& file) -> Result<ports::http::FileTarget> {
+  files.resolve = [store, data_dir, cache](const sharing::FileUrlSigner::VerifiedFile& file)
+      -> Result<std::shared_ptr<const ports::http::FileTarget>> {
     std::string key = file.table_id + "\n" + file.recipient_id;
     auto now = std::chrono::steady_clock::now();
     {
@@ -148,10 +147,12 @@ Status Node::StartSharing(ports::http::Router& router) {
     TESSERA_ASSIGN_OR_RETURN(auto found,
                              store->TableForRecipient(file.table_id, file.recipient_id));
     const sharing::SharedTable& table = found.first;
-    ports::http::FileTarget target{sharing::SharedTableRoot(data_dir, table), nullptr, found.second,
-                                   table.share + "." + table.schema + "." + table.name};
+    auto target = std::make_shared<ports::http::FileTarget>();
+    target->table_root = sharing::SharedTableRoot(data_dir, table);
+    target->recipient = found.second;
+    target->table = table.share + "." + table.schema + "." + table.name;
     // The cached entry holds the table directory open, so a download opens only its file.
-    TESSERA_ASSIGN_OR_RETURN(target.directory, sharing::TableDirectory::Open(target.table_root));
+    TESSERA_ASSIGN_OR_RETURN(target->directory, sharing::TableDirectory::Open(target->table_root));
     std::lock_guard lock(cache->mutex);
     if (cache->entries.size() >= kResolveCacheEntries)
       cache->entries.clear();

@@ -1,6 +1,13 @@
 #include "tessera/sharing/response_cache.h"
 
+#include "tessera/common/gzip.h"
+
 namespace tessera::sharing {
+
+const std::string& CachedResponse::Gzipped() const {
+  std::call_once(gzip_once_, [this] { gzipped_ = GzipCompress(body); });
+  return gzipped_;
+}
 
 std::shared_ptr<const CachedResponse> ResponseCache::Find(const std::string& key) {
   std::lock_guard lock(mutex_);

@@ -14,10 +14,16 @@ namespace tessera::sharing {
 /// A query response body as it was sent, with what its headers need.
 struct CachedResponse {
   std::string body;
+  /// `body` gzip-compressed, made on first use (thread-safe), for clients that accept gzip.
+  const std::string& Gzipped() const;
   int64_t table_version = 0;
   std::string capabilities;  // the delta-sharing-capabilities response header
   int64_t files = 0;
   std::chrono::steady_clock::time_point created;
+
+ private:
+  mutable std::once_flag gzip_once_;
+  mutable std::string gzipped_;
 };
 
 /// Recent snapshot-query responses, so that many recipients polling a big table do not each

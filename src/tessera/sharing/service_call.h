@@ -14,6 +14,7 @@
 #include "tessera/common/json.h"
 #include "tessera/delta/snapshot.h"
 #include "tessera/sharing/protocol_request.h"
+#include "tessera/sharing/response_cache.h"
 #include "tessera/sharing/response_lines.h"
 #include "tessera/sharing/share_store.h"
 #include "tessera/sharing/sharing_service.h"
@@ -88,6 +89,9 @@ class SharingService::Call {
                                        std::optional<int64_t> timestamp);
   Result<bool> ChangeDataFeedShared(const ResolvedTable& table, const delta::Metadata& metadata);
   void StartNdjson(int64_t table_version, ResponseFormat format, bool end_stream);
+  /// Send a snapshot answer (after StartNdjson) and finish: gzip-compressed when the client
+  /// accepts it and the answer is big enough to gain from it.
+  Status SendSnapshotBody(const CachedResponse& response);
 
   // Responses.
   Status SendJson(const Json& body);

@@ -38,6 +38,9 @@ struct SharingRequest {
   std::optional<std::string> capabilities;   // delta-sharing-capabilities
   std::optional<std::string> file_id_hash;   // fileidhash
   std::optional<std::string> host;           // Host, for file URLs without a public_url
+  /// Accept-Encoding allows gzip: big snapshot answers may then be sent compressed (once
+  /// compressed, the cached answer is reused), with `Content-Encoding: gzip`.
+  bool accepts_gzip = false;
   std::string body;
 };
 

@@ -305,6 +305,20 @@ void SharingService::Call::StartNdjson(int64_t table_version, ResponseFormat for
   started_ = true;
 }
 
+Status SharingService::Call::SendSnapshotBody(const CachedResponse& response) {
+  // Small answers gain nothing from compression; big ones (thousands of signed URLs) shrink
+  // about 6x, and the compressed form is kept with the cached answer.
+  constexpr size_t kGzipMinBytes = 8 * 1024;
+  sink_.SetHeader("Vary", "Accept-Encoding");
+  if (request_.accepts_gzip && response.body.size() >= kGzipMinBytes) {
+    sink_.SetHeader("Content-Encoding", "gzip");
+    TESSERA_RETURN_NOT_OK(sink_.Write(response.Gzipped()));
+  } else {
+    TESSERA_RETURN_NOT_OK(sink_.Write(response.body));
+  }
+  return sink_.Finish();
+}
+
 // ---- /version ----------------------------------------------------------------------------------
 
 Status SharingService::Call::TableVersion(const ResolvedTable& table) {
@@ -576,8 +590,7 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
       TESSERA_RETURN_NOT_OK(RecordAudit());
       bool end_stream = capabilities_.include_end_stream_action;
       StartNdjson(cached->table_version, format, end_stream);
-      TESSERA_RETURN_NOT_OK(sink_.Write(cached->body));
-      return sink_.Finish();
+      return SendSnapshotBody(*cached);
     }
   }
 
@@ -666,11 +679,12 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
   }
   if (cacheable) {
     auto cached = std::make_shared<CachedResponse>();
-    cached->body = body;
+    cached->body = std::move(body);
     cached->table_version = snapshot->version();
     cached->files = file_count;
     cached->created = std::chrono::steady_clock::now();
-    service_.responses_->Put(cache_key, std::move(cached));
+    service_.responses_->Put(cache_key, cached);
+    return SendSnapshotBody(*cached);
   }
   TESSERA_RETURN_NOT_OK(sink_.Write(body));
   return sink_.Finish();

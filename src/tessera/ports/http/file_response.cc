@@ -1,33 +1,26 @@
 #include "tessera/ports/http/file_response.h"
 
-#include <ctime>
+#include <charconv>
+#include <cstdint>
 
 #include "tessera/common/strings.h"
+#include "tessera/common/time.h"
 
 namespace tessera::ports::http {
 namespace {
 
 std::string ETagOf(const FileToServe& file) {
-  auto hex = [](uint64_t value) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    do {
-      out.insert(out.begin(), kHex[value & 0xF]);
-      value >>= 4;
-    } while (value != 0);
-    return out;
-  };
-  return "\"" + hex(file.inode) + "-" + hex(static_cast<uint64_t>(file.size)) + "-" +
-         hex(static_cast<uint64_t>(file.mtime_ns)) + "\"";
-}
-
-std::string HttpDate(int64_t mtime_ns) {
-  std::time_t seconds = static_cast<std::time_t>(mtime_ns / 1'000'000'000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[64];
-  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &utc);
-  return buffer;
+  char text[64];
+  char* end = text + sizeof text;
+  char* at = text;
+  *at++ = '"';
+  for (uint64_t value :
+       {file.inode, static_cast<uint64_t>(file.size), static_cast<uint64_t>(file.mtime_ns)}) {
+    at = std::to_chars(at, end, value, 16).ptr;
+    *at++ = '-';
+  }
+  at[-1] = '"';
+  return std::string(text, static_cast<size_t>(at - text));
 }
 
 bool ETagListMatches(std::string_view header, const std::string& etag) {
@@ -86,7 +79,7 @@ Result<int64_t> ServeFile(const Request& request, ResponseWriter& writer, const 
   std::string etag = ETagOf(file);
   writer.SetHeader("Accept-Ranges", "bytes");
   writer.SetHeader("ETag", etag);
-  writer.SetHeader("Last-Modified", HttpDate(file.mtime_ns));
+  writer.SetHeader("Last-Modified", FormatHttpDate(file.mtime_ns / 1'000'000'000));
   writer.SetHeader("Cache-Control", "private, max-age=3600");
   if (auto none_match = request.Header("If-None-Match");
       none_match && ETagListMatches(*none_match, etag)) {

@@ -52,14 +52,15 @@ void RegisterFileRoutes(Router& router, FileRouteDeps deps) {
     access.recipient = verified->recipient_id;
     access.table = verified->table_id;
     access.relative_path = verified->relative_path;
-    auto target = deps.resolve(*verified);
-    if (!target.ok())
-      return fail(target.status());
-    access.recipient = target->recipient;
-    access.table = target->table;
-    auto opened = target->directory
-                      ? sharing::OpenTableFile(*target->directory, verified->relative_path)
-                      : sharing::OpenTableFile(target->table_root, verified->relative_path);
+    auto resolved = deps.resolve(*verified);
+    if (!resolved.ok())
+      return fail(resolved.status());
+    const FileTarget& target = **resolved;
+    access.recipient = target.recipient;
+    access.table = target.table;
+    auto opened = target.directory
+                      ? sharing::OpenTableFile(*target.directory, verified->relative_path)
+                      : sharing::OpenTableFile(target.table_root, verified->relative_path);
     if (!opened.ok())
       return fail(opened.status());
     access.bytes = request.method == "HEAD" ? 0 : opened->size();

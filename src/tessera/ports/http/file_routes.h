@@ -35,7 +35,10 @@ struct FileRouteDeps {
   const sharing::FileUrlSigner* signer = nullptr;
   /// Where a verified URL leads; kNotFound once the table left its share or the share is no
   /// longer granted to the recipient.
-  std::function<Result<FileTarget>(const sharing::FileUrlSigner::VerifiedFile&)> resolve;
+  /// Shared, so that a cache can hand out the same answer to every download without copies.
+  std::function<Result<std::shared_ptr<const FileTarget>>(
+      const sharing::FileUrlSigner::VerifiedFile&)>
+      resolve;
   /// Record a download before its body is sent (`bytes` = what will be sent) and again if it
   /// fails; an error stops the download (nothing a recipient does goes unrecorded).
   std::function<Status(const FileAccess&)> audit;

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <cstdlib>
+
 #include "tessera/common/strings.h"
 
 namespace tessera::ports::http {
@@ -13,7 +15,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 Result<std::string> DecodeComponent(std::string_view text, bool plus_is_space) {
   std::string spaced;
-  if (plus_is_space) {
+  if (plus_is_space && text.find('+') != std::string_view::npos) {
     spaced.assign(text);
     for (char& c : spaced) {
       if (c == '+')
@@ -62,9 +64,14 @@ Result<Target> ParseTarget(std::string_view target) {
   Target out;
   TESSERA_ASSIGN_OR_RETURN(out.path, DecodeComponent(raw_path, false));
   // Dot segments are checked after decoding so that %2e%2e is caught as well.
-  for (const std::string& segment : Split(out.path, '/')) {
+  for (size_t start = 0; start <= out.path.size();) {
+    size_t end = out.path.find('/', start);
+    if (end == std::string::npos)
+      end = out.path.size();
+    std::string_view segment = std::string_view(out.path).substr(start, end - start);
     if (segment == "." || segment == "..")
       return Status::InvalidArgument("dot segment in request path");
+    start = end + 1;
   }
   if (question != std::string_view::npos) {
     for (const std::string& pair : Split(target.substr(question + 1), '&')) {
@@ -81,6 +88,33 @@ Result<Target> ParseTarget(std::string_view target) {
     }
   }
   return out;
+}
+
+bool AcceptsEncoding(std::string_view accept_encoding, std::string_view coding) {
+  bool star = false;
+  for (const std::string& item : Split(accept_encoding, ',')) {
+    std::string_view part = item;
+    size_t semicolon = part.find(';');
+    std::string_view name = Trim(part.substr(0, semicolon));
+    double quality = 1.0;
+    if (semicolon != std::string_view::npos) {
+      for (const std::string& param : Split(part.substr(semicolon + 1), ';')) {
+        std::string_view text = Trim(param);
+        if (text.size() >= 2 && (text[0] == 'q' || text[0] == 'Q') && text[1] == '=') {
+          std::string value(Trim(text.substr(2)));
+          char* end = nullptr;
+          quality = std::strtod(value.c_str(), &end);
+          if (end == value.c_str())
+            quality = 0;  // an unreadable weight does not count as consent
+        }
+      }
+    }
+    if (EqualsIgnoreCase(name, coding))
+      return quality > 0;
+    if (name == "*")
+      star = quality > 0;
+  }
+  return star;
 }
 
 }  // namespace tessera::ports::http

@@ -39,6 +39,10 @@ struct Target {
 /// handler never sees a path that climbs out of its prefix.
 Result<Target> ParseTarget(std::string_view target);
 
+/// Whether an `Accept-Encoding` header value accepts `coding` (e.g. "gzip"): named, or "*",
+/// with a q-value above 0 (RFC 9110 12.5.3). Names compare case-insensitively.
+bool AcceptsEncoding(std::string_view accept_encoding, std::string_view coding);
+
 /// One HTTP request as handlers see it: complete (the body is read before the handler runs).
 /// Plain value.
 struct Request {

@@ -60,5 +60,18 @@ TEST(HeadersTest, LooksUpCaseInsensitivelyFirstWins) {
   EXPECT_EQ(request.QueryParam("b"), std::nullopt);
 }
 
+TEST(AcceptsEncodingTest, ReadsCodingsAndWeights) {
+  EXPECT_TRUE(AcceptsEncoding("gzip, deflate", "gzip"));  // python-requests
+  EXPECT_TRUE(AcceptsEncoding("deflate, GZip;q=0.5", "gzip"));
+  EXPECT_TRUE(AcceptsEncoding("*", "gzip"));
+  EXPECT_TRUE(AcceptsEncoding("br; q=1.0, *;q=0.1", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("identity", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("gzip;q=0", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("*, gzip;q=0", "gzip"));  // named beats the wildcard
+  EXPECT_FALSE(AcceptsEncoding("gzip;q=zero", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("gzipx, xgzip", "gzip"));
+}
+
 }  // namespace
 }  // namespace tessera::ports::http

@@ -87,13 +87,21 @@ Status ResponseWriter::StartHeaders(std::optional<size_t> content_length, bool b
   chunked_ = !content_length && version_ >= 11;
   if (!content_length && !chunked_)
     keep_alive_ = false;
-  std::string head = "HTTP/1.1 " + std::to_string(status_) + " ";
+  std::string head;
+  head.reserve(256);
+  head += "HTTP/1.1 ";
+  head += std::to_string(status_);
+  head += ' ';
   auto reason = boost::beast::http::obsolete_reason(
       boost::beast::http::int_to_status(static_cast<unsigned>(status_)));
   head.append(reason.data(), reason.size());
   head += "\r\n";
-  for (const auto& [name, value] : headers_)
-    head += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : headers_) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
   if (content_length) {
     head += "Content-Length: " + std::to_string(*content_length) + "\r\n";
   } else if (chunked_) {

@@ -81,6 +81,8 @@ void LingeringClose(SocketStream& stream) {
 }
 
 constexpr uint64_t kStoppingEvent = 0;  // connection ids start at 1
+// Edge-triggered, so parking a drained connection costs no system call.
+constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
 constexpr int64_t kAcceptWakeMs = 1000;
 constexpr int64_t kWorkerRestMs = 10'000;  // an extra worker idle this long exits
 // A worker serving one connection for longer than this is replaced in the waiting pool.
@@ -123,8 +125,12 @@ class Connection {
     return false;
   }
 
+  /// Whether the last read found the socket empty (see SocketStream::drained).
+  bool drained() const { return stream_.drained(); }
+
   // Guarded by the server's mutex.
   bool parked = true;
+  bool missed_event = false;  // input was signalled while a worker served the connection
   Clock::time_point idle_deadline;
 
  private:
@@ -385,7 +391,7 @@ void HttpServer::Admit(int fd, std::string peer) {
   connection->idle_deadline = Clock::now() + options_.idle_timeout;
   int64_t id = next_connection_id_++;
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  event.events = kConnectionEvents;
   event.data.u64 = static_cast<uint64_t>(id);
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
     Log(LogLevel::kWarn, ErrnoText("http: epoll_ctl"));
@@ -437,8 +443,12 @@ void HttpServer::WorkerLoop(int64_t worker_id) {
       continue;
     int64_t id = static_cast<int64_t>(event.data.u64);
     auto found = connections_.find(id);
-    if (found == connections_.end() || !found->second->parked)
+    if (found == connections_.end())
       continue;  // closed as idle while the event was on its way
+    if (!found->second->parked) {
+      found->second->missed_event = true;  // its worker checks again before parking it
+      continue;
+    }
     std::shared_ptr<Connection> connection = found->second;
     connection->parked = false;
     self.busy_since = Clock::now();
@@ -449,12 +459,18 @@ void HttpServer::WorkerLoop(int64_t worker_id) {
     if (park && !stopping_) {
       connection->parked = true;
       connection->idle_deadline = Clock::now() + options_.idle_timeout;
-      epoll_event rearm{};
-      rearm.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-      rearm.data.u64 = event.data.u64;
-      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd(), &rearm) != 0) {
-        Log(LogLevel::kWarn, ErrnoText("http: epoll_ctl"));
-        park = false;
+      // Edge-triggered: input that arrives from now on raises an event. Input that may already
+      // wait (the last read filled its buffer, TLS, or an event came while serving) needs a
+      // readiness check, which re-registering does.
+      if (connection->missed_event || !connection->drained()) {
+        connection->missed_event = false;
+        epoll_event rearm{};
+        rearm.events = kConnectionEvents;
+        rearm.data.u64 = event.data.u64;
+        if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd(), &rearm) != 0) {
+          Log(LogLevel::kWarn, ErrnoText("http: epoll_ctl"));
+          park = false;
+        }
       }
     }
     if (!park || stopping_) {

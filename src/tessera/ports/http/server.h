@@ -53,7 +53,8 @@ struct HttpOptions {
 /// The node's HTTP/1.0 and 1.1 listener (Boost.Asio binds, Beast parses requests).
 ///
 /// One thread accepts; a pool of worker threads serves connections that have input, found
-/// through one epoll set (each connection armed one-shot, so one worker at a time owns it).
+/// through one epoll set (a connection belongs to one worker at a time; events for it while it
+/// is served are remembered and checked before it is parked again).
 /// A worker reads and answers requests synchronously with deadlines, running the router's
 /// handlers on its own thread, so handlers may block (queries) and stream (writes block while
 /// the client does not read); when the connection has nothing more buffered it goes back to

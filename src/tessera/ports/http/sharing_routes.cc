@@ -54,6 +54,8 @@ sharing::SharingRequest ToSharingRequest(const Request& request) {
   auto host = request.Header("Host");
   if (host && IsPlainHost(*host))
     out.host = std::string(*host);
+  if (auto encodings = request.Header("Accept-Encoding"))
+    out.accepts_gzip = AcceptsEncoding(*encodings, "gzip");
   out.body = request.body;
   return out;
 }

@@ -173,8 +173,13 @@ size_t SocketStream::ReadSome(const Iov& iov, boost::system::error_code& ec) {
     msg.msg_iov = vec;
     msg.msg_iovlen = static_cast<size_t>(iov.count);
     ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
-    if (n > 0)
+    if (n > 0) {
+      size_t asked = 0;
+      for (int i = 0; i < iov.count; ++i)
+        asked += iov.parts[i].size;
+      drained_ = static_cast<size_t>(n) < asked;
       return static_cast<size_t>(n);
+    }
     if (n == 0) {
       ec = boost::asio::error::eof;
       return 0;

@@ -40,6 +40,9 @@ class SocketStream {
   /// Whether OpenSSL holds decrypted bytes not yet read: the socket does not show them as
   /// readable, so the connection must not wait for the socket then.
   bool HasDecryptedInput() const;
+  /// Whether the last read took less than it asked for (so the socket held no more input at
+  /// that moment), or found nothing. Always false with TLS, whose reads take one record.
+  bool drained() const { return drained_; }
   /// The deadline of the following reads (Clock::time_point::max() for none).
   void set_read_deadline(Clock::time_point deadline) { read_deadline_ = deadline; }
 
@@ -124,7 +127,8 @@ class SocketStream {
   int stopping_fd_;
   std::chrono::milliseconds write_stall_;
   Clock::time_point read_deadline_ = Clock::time_point::max();
-  int send_flags_ = 0;  // MSG_MORE while WriteAll(..., more = true) runs
+  int send_flags_ = 0;
+  bool drained_ = false;  // MSG_MORE while WriteAll(..., more = true) runs
 };
 
 }  // namespace tessera::ports::http::internal
