@@ -63,8 +63,15 @@ void AppendJsonString(std::string& out, std::string_view text) {
   }
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char c : text) {
+  size_t plain_from = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\')
+      continue;
+    // Runs of plain characters are copied whole.
+    out.append(text.substr(plain_from, i - plain_from));
+    plain_from = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -88,15 +95,12 @@ void AppendJsonString(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (byte < 0x20) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0xF];
-        } else {
-          out += c;
-        }
+        out += "\\u00";
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xF];
     }
   }
+  out.append(text.substr(plain_from));
   out += '"';
 }
 

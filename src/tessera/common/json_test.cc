@@ -60,5 +60,30 @@ TEST(JsonTest, DumpReplacesInvalidUtf8) {
   EXPECT_EQ(DumpJson(j), "\"a\xef\xbf\xbd\"");
 }
 
+TEST(JsonTest, AppendJsonStringWritesWhatTheLibraryWrites) {
+  std::vector<std::string> texts = {"",
+                                    "plain",
+                                    "a\"b\\c",
+                                    "tab\tnl\ncr\rbs\bff\f",
+                                    std::string("nul\0x\x01\x1f\x7f", 9),
+                                    "caf\xc3\xa9",
+                                    "bad \xff",
+                                    "\"\"\\\\"};
+  uint32_t state = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    for (int j = 0; j < i % 40; ++j) {
+      state = state * 1103515245 + 12345;
+      text += static_cast<char>((state >> 16) & (i % 3 == 0 ? 0xFF : 0x7F));
+    }
+    texts.push_back(text);
+  }
+  for (const std::string& text : texts) {
+    std::string out = "prefix:";
+    AppendJsonString(out, text);
+    EXPECT_EQ(out, "prefix:" + DumpJson(Json(text))) << text;
+  }
+}
+
 }  // namespace
 }  // namespace tessera

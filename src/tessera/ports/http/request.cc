@@ -74,11 +74,14 @@ Result<Target> ParseTarget(std::string_view target) {
     start = end + 1;
   }
   if (question != std::string_view::npos) {
-    for (const std::string& pair : Split(target.substr(question + 1), '&')) {
-      if (pair.empty())
+    std::string_view rest = target.substr(question + 1);
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view piece = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      if (piece.empty())
         continue;
-      size_t equals = pair.find('=');
-      std::string_view piece = pair;
+      size_t equals = piece.find('=');
       TESSERA_ASSIGN_OR_RETURN(std::string key, DecodeComponent(piece.substr(0, equals), true));
       std::string value;
       if (equals != std::string_view::npos) {

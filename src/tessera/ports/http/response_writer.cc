@@ -54,8 +54,10 @@ void ResponseWriter::SetHeader(std::string_view name, std::string_view value) {
     if (!IsTokenChar(c))
       return;
   }
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
-    return;
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0')
+      return;
+  }
   for (auto& [field, current] : headers_) {
     if (field.size() == name.size() && ::strncasecmp(field.data(), name.data(), name.size()) == 0) {
       current.assign(value);
