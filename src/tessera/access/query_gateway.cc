@@ -4,6 +4,8 @@
 #include <cctype>
 #include <filesystem>
 #include <regex>
+#include <set>
+#include <tuple>
 
 #include "tessera/access/access_store.h"
 #include "tessera/access/audit_log.h"
@@ -98,9 +100,13 @@ Status QuerySession::AttachTablesFor(std::string_view sql) {
     if (!everything && lower.find(t.table) == std::string::npos)
       continue;
     ddl += "CREATE OR REPLACE VIEW " + QuoteIdentifier(t.domain) + "." +
-           QuoteIdentifier(t.product) + "." + QuoteIdentifier(t.table) +
-           " AS FROM memory.main.delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) +
-           ");\n";
+           QuoteIdentifier(t.product) + "." + QuoteIdentifier(t.table) + " AS ";
+    if (auto view = extension_views_.find(name); view != extension_views_.end()) {
+      ddl += view->second + ";\n";
+    } else {
+      ddl +=
+          "FROM memory.main.delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) + ");\n";
+    }
     added.push_back(name);
   }
   if (ddl.empty())
@@ -197,6 +203,35 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
         session->visible_tables_.push_back(std::move(t));
     }
   }
+  // Extension tables (mounts), under the same grants; a name a local table has stays local.
+  std::set<std::string> local;
+  for (const engine::TableName& t : session->visible_tables_)
+    local.insert(t.domain);
+  std::vector<std::string> extension_roots;
+  std::vector<std::string> grants;
+  if (!principal.admin) {
+    TESSERA_ASSIGN_OR_RETURN(grants, store_.Grants(principal.name));
+  }
+  for (SessionExtension* extension : extensions_) {
+    TESSERA_ASSIGN_OR_RETURN(std::vector<ExtensionTable> offered, extension->Tables());
+    for (ExtensionTable& t : offered) {
+      if (local.count(t.name.domain) != 0)
+        continue;
+      if (!principal.admin && !GrantCovers(grants, t.name.domain, t.name.product, t.name.table))
+        continue;
+      session->extension_views_[t.name.ToString()] = std::move(t.view_sql);
+      extension_roots.push_back(std::move(t.read_root));
+      session->visible_tables_.push_back(std::move(t.name));
+    }
+  }
+  std::sort(session->visible_tables_.begin(), session->visible_tables_.end(),
+            [](const engine::TableName& a, const engine::TableName& b) {
+              return std::tie(a.domain, a.product, a.table) <
+                     std::tie(b.domain, b.product, b.table);
+            });
+  std::sort(extension_roots.begin(), extension_roots.end());
+  extension_roots.erase(std::unique(extension_roots.begin(), extension_roots.end()),
+                        extension_roots.end());
 
   // The session's own folder: DuckDB spills there when over its memory limit, and ports write
   // result files there; it is removed with the session.
@@ -221,15 +256,19 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   TESSERA_RETURN_NOT_OK(connection.Execute("SET TimeZone = 'UTC'"));
   storage::Storage* delta_storage = &storage::LocalStorage::Instance();
   if (!principal.admin) {
-    std::vector<std::string> roots;
-    for (const engine::TableName& t : session->visible_tables_)
-      roots.push_back(engine::TableRoot(data_dir_, t));
+    std::vector<std::string> roots = extension_roots;
+    for (const engine::TableName& t : session->visible_tables_) {
+      if (session->extension_views_.count(t.ToString()) == 0)
+        roots.push_back(engine::TableRoot(data_dir_, t));
+    }
     session->confined_storage_ =
         std::make_unique<ConfinedStorage>(storage::LocalStorage::Instance(), std::move(roots));
     delta_storage = session->confined_storage_.get();
   }
   TESSERA_RETURN_NOT_OK(
       engine::RegisterDeltaFunctions(connection.handle(), *delta_storage, *session->reader_));
+  for (SessionExtension* extension : extensions_)
+    TESSERA_RETURN_NOT_OK(extension->Register(connection));
 
   // Catalogs and schemas up front: ATTACH cannot run inside a client's transaction, views can.
   std::string setup;
@@ -248,8 +287,14 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   if (!principal.admin) {
     std::string allowed = QuoteLiteral(session->scratch_dir_ + "/");
     for (const engine::TableName& t : session->visible_tables_) {
+      if (session->extension_views_.count(t.ToString()) != 0)
+        continue;
       allowed += ", ";
       allowed += QuoteLiteral(engine::TableRoot(data_dir_, t) + "/");
+    }
+    for (const std::string& root : extension_roots) {
+      allowed += ", ";
+      allowed += QuoteLiteral(root + "/");
     }
     setup += "SET allowed_directories = [" + allowed + "];\n";
     setup += "SET enable_external_access = false;\n";

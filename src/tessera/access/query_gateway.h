@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "tessera/access/confined_storage.h"
 #include "tessera/access/principal.h"
+#include "tessera/access/session_extension.h"
 #include "tessera/common/result.h"
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/data_dir.h"
@@ -88,6 +90,8 @@ class QuerySession {
   std::string scratch_dir_;
   AuditLog* audit_ = nullptr;
   std::vector<engine::TableName> visible_tables_;
+  // Views of extension tables (mounts) by "catalog.schema.table"; other tables are local.
+  std::map<std::string, std::string> extension_views_;
   std::set<std::string> attached_;
   // What the Delta SQL functions read through (confined to the granted tables for non-admins).
   std::unique_ptr<ConfinedStorage> confined_storage_;
@@ -125,6 +129,9 @@ class QueryGateway {
   /// be listed, kInternal if DuckDB refuses.
   Result<std::unique_ptr<QuerySession>> Open(const Principal& principal, std::string port);
 
+  /// Offer `extension`'s tables to sessions opened from now on (it must outlive the gateway).
+  void AddExtension(SessionExtension* extension) { extensions_.push_back(extension); }
+
   AccessStore& store() { return store_; }
   AuditLog& audit() { return audit_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -134,6 +141,7 @@ class QueryGateway {
   AuditLog& audit_;
   std::string data_dir_;
   SessionLimits limits_;
+  std::vector<SessionExtension*> extensions_;
 };
 
 }  // namespace tessera::access

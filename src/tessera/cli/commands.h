@@ -19,6 +19,7 @@ int PrincipalCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 int ShareCommand(const std::vector<std::string>& args);
 int RecipientCommand(const std::vector<std::string>& args);
+int MountCommand(const std::vector<std::string>& args);
 
 /// Print a Status as "tessera: <message>" on stderr and return its exit code (2 for
 /// kInvalidArgument usage errors when `usage` is true, else 1).

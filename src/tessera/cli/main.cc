@@ -17,6 +17,7 @@ Commands:
   serve      start the node: the PostgreSQL wire port and the HTTP port
   share      share tables over Delta Sharing: shares, their tables, grants to recipients
   recipient  who reads shares: bearer tokens, .share profiles, rotation, revocation
+  mount      query another node's share (any Delta Sharing server) as <mount>.<schema>.<table>
   audit      list the audit log: every query, sharing request and file download
 
 Options (every command):
@@ -59,6 +60,8 @@ int Main(const std::vector<std::string>& args) {
     return ShareCommand(rest);
   if (args[0] == "recipient")
     return RecipientCommand(rest);
+  if (args[0] == "mount")
+    return MountCommand(rest);
   std::fprintf(stderr, "tessera: unknown command '%s' (see tessera --help)\n", args[0].c_str());
   return 2;
 }

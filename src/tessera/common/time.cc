@@ -65,8 +65,8 @@ int64_t SystemClock::NowMillis() const {
 }
 
 const SystemClock& SystemClock::Instance() {
-  static const SystemClock clock;
-  return clock;
+  static const SystemClock kClock;
+  return kClock;
 }
 
 std::string FormatIso8601Millis(int64_t epoch_millis) {

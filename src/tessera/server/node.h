@@ -10,6 +10,8 @@
 #include "tessera/access/audit_log.h"
 #include "tessera/access/query_gateway.h"
 #include "tessera/common/result.h"
+#include "tessera/federation/mount_store.h"
+#include "tessera/federation/share_mounts.h"
 #include "tessera/ports/pgwire/server.h"
 
 namespace tessera::ports::http {
@@ -68,6 +70,8 @@ class Node {
   NodeOptions options_;
   std::unique_ptr<access::AccessStore> store_;
   std::unique_ptr<access::AuditLog> audit_;
+  std::unique_ptr<federation::MountStore> mounts_;
+  std::unique_ptr<federation::ShareMounts> share_mounts_;  // before the gateway that uses it
   std::unique_ptr<access::QueryGateway> gateway_;
   std::unique_ptr<Sharing> sharing_;
   std::unique_ptr<Ports> ports_;

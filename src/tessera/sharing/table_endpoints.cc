@@ -308,7 +308,7 @@ void SharingService::Call::StartNdjson(int64_t table_version, ResponseFormat for
 Status SharingService::Call::SendSnapshotBody(const CachedResponse& response) {
   // Small answers gain nothing from compression; big ones (thousands of signed URLs) shrink
   // about 6x, and the compressed form is kept with the cached answer.
-  constexpr size_t kGzipMinBytes = 8 * 1024;
+  constexpr size_t kGzipMinBytes = size_t{8} * 1024;
   sink_.SetHeader("Vary", "Accept-Encoding");
   if (request_.accepts_gzip && response.body.size() >= kGzipMinBytes) {
     sink_.SetHeader("Content-Encoding", "gzip");

@@ -1,0 +1,181 @@
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tessera/cli/args.h"
+#include "tessera/cli/commands.h"
+#include "tessera/common/json.h"
+#include "tessera/common/strings.h"
+#include "tessera/common/time.h"
+#include "tessera/federation/mount_store.h"
+#include "tessera/federation/share_mounts.h"
+
+namespace tessera::cli {
+namespace {
+
+constexpr const char* kMountUsage =
+    R"(Usage: tessera mount <subcommand> [arguments] [options]
+
+A mount makes another node's share (or any Delta Sharing server's) queryable on this node:
+every table the profile's recipient can read becomes <mount>.<schema>.<table> on every SQL
+port. Queries fetch the table's current files from the server and cache them under
+<data-dir>/cache/shares/<mount>/ (by file id; a file is fetched once). Principals other than
+admins need a grant: tessera principal grant NAME <mount>[.<schema>[.<table>]].
+
+Subcommands:
+  add NAME --profile FILE.share    check the profile, list its tables, and mount them
+  list [--json]                    every mount (endpoints; tokens are never shown)
+  show NAME [--json]               a mount's tables
+  refresh NAME                     list the server's tables again
+  remove NAME                      forget a mount (and its cached files)
+
+Options: --data-dir DIR (default ./tessera-data), --timeout SECONDS (server requests, default
+60), --help.
+Example:
+  tessera mount add east --profile east.share
+  tessera serve &   # then, from psql or POST /api/v1/sql:
+  SELECT count(*) FROM east.flights.h1
+)";
+
+Json MountJson(const federation::Mount& mount, bool with_tables) {
+  Json json = {{"name", mount.name},
+               {"kind", mount.kind},
+               {"endpoint", mount.endpoint},
+               {"tables", static_cast<int64_t>(mount.tables.size())},
+               {"created", FormatIso8601Millis(mount.created_ms)},
+               {"refreshed", FormatIso8601Millis(mount.refreshed_ms)}};
+  if (with_tables) {
+    Json tables = Json::array();
+    for (const auto& t : mount.tables) {
+      tables.push_back({{"name", mount.name + "." + t.schema + "." + t.name},
+                        {"remote", t.share + "." + t.schema + "." + t.name}});
+    }
+    json["tables"] = tables;
+  }
+  return json;
+}
+
+void PrintTables(const federation::Mount& mount) {
+  std::printf("%-48s  %s\n", "table", "remote (share.schema.table)");
+  for (const auto& t : mount.tables) {
+    std::printf("%-48s  %s\n", (mount.name + "." + t.schema + "." + t.name).c_str(),
+                (t.share + "." + t.schema + "." + t.name).c_str());
+  }
+}
+
+int ExpectedArgs(const std::string& sub) {
+  if (sub == "list")
+    return 0;
+  if (sub == "add" || sub == "show" || sub == "refresh" || sub == "remove")
+    return 1;
+  return -1;
+}
+
+}  // namespace
+
+int MountCommand(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {"data-dir", "profile", "timeout"}, {"help", "json"});
+  if (!args.ok())
+    return Fail("mount", args.status(), true);
+  if (args->Flag("help") || args->positional.empty()) {
+    std::fputs(kMountUsage, args->Flag("help") ? stdout : stderr);
+    return args->Flag("help") ? 0 : 2;
+  }
+  const std::string sub = args->positional[0];
+  int expected = ExpectedArgs(sub);
+  if (expected < 0) {
+    return Fail(
+        "mount",
+        Status::InvalidArgument("unknown subcommand '" + sub + "' (see tessera mount --help)"),
+        true);
+  }
+  if (static_cast<int>(args->positional.size()) != expected + 1) {
+    return Fail("mount " + sub,
+                Status::InvalidArgument("expected " + std::to_string(expected) +
+                                        " argument(s), see tessera mount --help"),
+                true);
+  }
+  sharing::SharingClientOptions options;
+  if (auto timeout = args->Option("timeout")) {
+    auto seconds = ParseInt64(*timeout);
+    if (!seconds.ok() || *seconds <= 0 || *seconds > 86400)
+      return Fail("mount", Status::InvalidArgument("--timeout takes seconds (1..86400)"), true);
+    options.request_timeout = std::chrono::seconds(*seconds);
+  }
+  std::string data_dir = args->Option("data-dir").value_or("./tessera-data");
+  auto store = federation::MountStore::Open(data_dir);
+  if (!store.ok())
+    return Fail("opening the mount store", store.status());
+  federation::MountStore& mounts = **store;
+  bool json = args->Flag("json");
+
+  if (sub == "list") {
+    auto all = mounts.List();
+    if (!all.ok())
+      return Fail("mount list", all.status());
+    if (json) {
+      Json out = Json::array();
+      for (const auto& mount : *all)
+        out.push_back(MountJson(mount, false));
+      std::puts(out.dump(1).c_str());
+      return 0;
+    }
+    std::printf("%-24s  %-8s  %6s  %s\n", "name", "kind", "tables", "endpoint");
+    for (const auto& mount : *all) {
+      std::printf("%-24s  %-8s  %6zu  %s\n", mount.name.c_str(), mount.kind.c_str(),
+                  mount.tables.size(), mount.endpoint.c_str());
+    }
+    return 0;
+  }
+  const std::string& name = args->positional[1];
+  if (sub == "add") {
+    auto profile_path = args->Option("profile");
+    if (!profile_path)
+      return Fail("mount add", Status::InvalidArgument("--profile FILE.share is required"), true);
+    std::ifstream in(*profile_path, std::ios::binary);
+    if (!in)
+      return Fail("mount add", Status::InvalidArgument("cannot read profile " + *profile_path),
+                  true);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto added = federation::AddShareMount(mounts, name, text.str(), options);
+    if (!added.ok())
+      return Fail("mount add " + name, added.status(),
+                  added.status().code() == StatusCode::kInvalidArgument);
+    std::printf("mounted %s: %zu table(s) from %s\n", name.c_str(), added->tables.size(),
+                added->endpoint.c_str());
+    PrintTables(*added);
+    return 0;
+  }
+  if (sub == "refresh") {
+    auto refreshed = federation::RefreshShareMount(mounts, name, options);
+    if (!refreshed.ok())
+      return Fail("mount refresh " + name, refreshed.status());
+    std::printf("refreshed %s: %zu table(s)\n", name.c_str(), refreshed->tables.size());
+    return 0;
+  }
+  if (sub == "show") {
+    auto mount = mounts.Get(name);
+    if (!mount.ok())
+      return Fail("mount show", mount.status());
+    if (json) {
+      std::puts(MountJson(*mount, true).dump(1).c_str());
+      return 0;
+    }
+    std::printf("mount %s (%s) at %s, tables listed %s\n", mount->name.c_str(), mount->kind.c_str(),
+                mount->endpoint.c_str(), FormatIso8601Millis(mount->refreshed_ms).c_str());
+    PrintTables(*mount);
+    return 0;
+  }
+  // remove
+  Status removed = mounts.Remove(name);
+  if (!removed.ok())
+    return Fail("mount remove", removed);
+  std::error_code ignored;
+  std::filesystem::remove_all(federation::MountCacheDir(data_dir, name), ignored);
+  std::printf("removed mount %s\n", name.c_str());
+  return 0;
+}
+
+}  // namespace tessera::cli

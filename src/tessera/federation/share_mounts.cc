@@ -1,0 +1,235 @@
+#include "tessera/federation/share_mounts.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <sys/stat.h>
+
+#include "tessera/common/crypto.h"
+#include "tessera/common/json.h"
+#include "tessera/common/logging.h"
+#include "tessera/common/random.h"
+#include "tessera/common/strings.h"
+#include "tessera/engine/scalar_function.h"
+#include "tessera/sharing/profile.h"
+
+namespace tessera::federation {
+namespace {
+
+constexpr std::string_view kKind = "sharing";
+
+std::vector<MountedTable> ToMounted(const std::vector<sharing::RemoteTable>& remote) {
+  std::vector<MountedTable> tables;
+  tables.reserve(remote.size());
+  for (const sharing::RemoteTable& t : remote)
+    tables.push_back({t.share, t.schema, t.name});
+  return tables;
+}
+
+// A file id names the cached file: ids that are not plain tokens (a hostile server could send
+// "../x") are hashed.
+std::string CacheFileName(const std::string& id) {
+  bool plain = !id.empty() && id.size() <= 128;
+  for (char c : id) {
+    plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_');
+  }
+  return (plain ? id : HexEncode(Sha256(id))) + ".parquet";
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
+    return -1;
+  return static_cast<int64_t>(info.st_size);
+}
+
+// The remote snapshot as a one-commit Delta log naming the cached files by absolute path.
+Result<std::string> LocalCommit(const sharing::RemoteSnapshot& snapshot,
+                                const std::vector<std::string>& paths) {
+  const Json& remote = snapshot.metadata;
+  auto schema = JsonOptString(remote, "schemaString");
+  if (!schema.ok() || !*schema)
+    return Status::Corruption("the remote table's metadata has no schemaString");
+  std::string id = RandomUuid();
+  if (auto remote_id = JsonOptString(remote, "id"); remote_id.ok() && *remote_id)
+    id = **remote_id;
+  Json metadata = {{"id", id},
+                   {"format", {{"provider", "parquet"}, {"options", Json::object()}}},
+                   {"schemaString", **schema},
+                   {"partitionColumns", Json::array()},
+                   {"configuration", Json::object()},
+                   {"createdTime", 0}};
+  if (const Json* partitions = JsonFind(remote, "partitionColumns");
+      partitions != nullptr && partitions->is_array())
+    metadata["partitionColumns"] = *partitions;
+  std::string commit =
+      DumpJson(Json{{"protocol", {{"minReaderVersion", 1}, {"minWriterVersion", 2}}}});
+  commit += '\n';
+  commit += DumpJson(Json{{"metaData", metadata}});
+  commit += '\n';
+  for (size_t i = 0; i < snapshot.files.size(); ++i) {
+    const sharing::RemoteFile& file = snapshot.files[i];
+    Json partition_values = Json::object();
+    for (const auto& [column, value] : file.partition_values)
+      partition_values[column] = value ? Json(*value) : Json(nullptr);
+    commit += DumpJson(Json{{"add",
+                             {{"path", PercentEncodePath(paths[i])},
+                              {"partitionValues", partition_values},
+                              {"size", file.size},
+                              {"modificationTime", 0},
+                              {"dataChange", true}}}});
+    commit += '\n';
+  }
+  return commit;
+}
+
+// Write `commit` as version 0 of a table at `root`, atomically: a reader sees the whole
+// snapshot or none (the folder is renamed into place).
+Status WriteSnapshotTable(const std::string& root, const std::string& commit) {
+  std::string log = root + "/_delta_log/00000000000000000000.json";
+  if (FileSize(log) >= 0)
+    return Status::OK();  // the same snapshot was written before
+  std::string temp = root + ".tmp-" + RandomUuid();
+  std::error_code error;
+  std::filesystem::create_directories(temp + "/_delta_log", error);
+  if (error)
+    return Status::IoError("cannot create " + temp + ": " + error.message());
+  {
+    std::ofstream out(temp + "/_delta_log/00000000000000000000.json", std::ios::binary);
+    out << commit;
+    out.flush();
+    if (!out)
+      return Status::IoError("cannot write the snapshot log under " + temp);
+  }
+  std::filesystem::rename(temp, root, error);
+  if (error) {
+    std::filesystem::remove_all(temp, error);
+    if (FileSize(log) < 0)
+      return Status::IoError("cannot move the snapshot into " + root);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string MountCacheDir(const std::string& data_dir, std::string_view mount) {
+  return data_dir + "/cache/shares/" + std::string(mount);
+}
+
+Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::string_view profile,
+                            const sharing::SharingClientOptions& options) {
+  TESSERA_RETURN_NOT_OK(CheckMountName(name));
+  TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile parsed, sharing::ParseProfile(profile));
+  sharing::SharingClient client(parsed, options);
+  TESSERA_ASSIGN_OR_RETURN(auto remote, client.ListAllTables());
+  Mount mount;
+  mount.name = std::string(name);
+  mount.kind = std::string(kKind);
+  mount.profile = std::string(profile);
+  mount.endpoint = parsed.endpoint;
+  mount.tables = ToMounted(remote);
+  TESSERA_RETURN_NOT_OK(store.Add(mount));
+  return store.Get(name);
+}
+
+Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
+                                const sharing::SharingClientOptions& options) {
+  TESSERA_ASSIGN_OR_RETURN(Mount mount, store.Get(name));
+  TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile parsed, sharing::ParseProfile(mount.profile));
+  sharing::SharingClient client(parsed, options);
+  TESSERA_ASSIGN_OR_RETURN(auto remote, client.ListAllTables());
+  TESSERA_RETURN_NOT_OK(store.SetTables(name, ToMounted(remote)));
+  return store.Get(name);
+}
+
+ShareMounts::ShareMounts(MountStore& store, std::string data_dir,
+                         sharing::SharingClientOptions options)
+    : store_(store), data_dir_(std::move(data_dir)), options_(std::move(options)) {}
+
+Result<std::vector<access::ExtensionTable>> ShareMounts::Tables() {
+  TESSERA_ASSIGN_OR_RETURN(std::vector<Mount> mounts, store_.List());
+  std::vector<access::ExtensionTable> tables;
+  for (const Mount& mount : mounts) {
+    for (const MountedTable& t : mount.tables) {
+      access::ExtensionTable table;
+      table.name = {mount.name, t.schema, t.name};
+      table.view_sql = "FROM memory.main.share_scan(" + QuoteLiteral(mount.name) + ", " +
+                       QuoteLiteral(t.schema) + ", " + QuoteLiteral(t.name) + ")";
+      table.read_root = MountCacheDir(data_dir_, mount.name);
+      tables.push_back(std::move(table));
+    }
+  }
+  return tables;
+}
+
+Status ShareMounts::Register(engine::Connection& connection) {
+  using engine::ScalarArg;
+  using engine::ScalarArgType;
+  TESSERA_RETURN_NOT_OK(engine::RegisterScalarFunction(
+      connection, "tessera_share_sql",
+      {ScalarArgType::kVarchar, ScalarArgType::kVarchar, ScalarArgType::kVarchar},
+      [this](const std::vector<ScalarArg>& args) -> Result<std::optional<std::string>> {
+        TESSERA_ASSIGN_OR_RETURN(std::string sql, ScanSql(std::get<std::string_view>(args[0]),
+                                                          std::get<std::string_view>(args[1]),
+                                                          std::get<std::string_view>(args[2])));
+        return std::optional<std::string>(std::move(sql));
+      },
+      /*is_volatile=*/true));
+  return connection.Execute(
+      "CREATE OR REPLACE MACRO share_scan(m, s, t) AS TABLE "
+      "FROM query(tessera_share_sql(m, s, t))");
+}
+
+Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::string_view schema,
+                                         std::string_view table) {
+  TESSERA_ASSIGN_OR_RETURN(Mount mount, store_.Get(mount_name));
+  std::string display = mount.name + "." + std::string(schema) + "." + std::string(table);
+  const MountedTable* found = nullptr;
+  for (const MountedTable& t : mount.tables) {
+    if (t.schema == schema && t.name == table)
+      found = &t;
+  }
+  if (found == nullptr)
+    return Status::NotFound("table " + display + " is not in mount " + mount.name +
+                            " (tessera mount refresh " + mount.name + " lists its tables again)");
+  TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile profile, sharing::ParseProfile(mount.profile));
+  sharing::SharingClient client(profile, options_);
+  auto snapshot = client.QueryTable({found->share, found->schema, found->name}, {});
+  if (!snapshot.ok())
+    return snapshot.status().WithContext("reading " + display);
+
+  std::string cache = MountCacheDir(data_dir_, mount.name);
+  std::error_code error;
+  std::filesystem::create_directories(cache + "/files", error);
+  std::filesystem::create_directories(cache + "/snapshots", error);
+  if (error)
+    return Status::IoError("cannot create " + cache + ": " + error.message());
+  std::vector<std::string> paths;
+  std::string fingerprint = display + "\n" + std::to_string(snapshot->version) + "\n" +
+                            DumpJson(snapshot->metadata) + "\n";
+  int64_t fetched = 0;
+  for (const sharing::RemoteFile& file : snapshot->files) {
+    std::string path = cache + "/files/" + CacheFileName(file.id);
+    // Cached files are complete (downloads are renamed into place after their size checked).
+    if (FileSize(path) != file.size) {
+      auto bytes = client.DownloadFile(file, path);
+      if (!bytes.ok())
+        return bytes.status().WithContext("reading " + display);
+      fetched += *bytes;
+    }
+    paths.push_back(path);
+    fingerprint += file.id + "\n";
+    for (const auto& [column, value] : file.partition_values)
+      fingerprint += column + "=" + value.value_or("\x01null") + "\n";
+  }
+  if (fetched > 0)
+    Log(LogLevel::kInfo,
+        "mount " + mount.name + ": fetched " + std::to_string(fetched) + " bytes for " + display);
+  TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(*snapshot, paths));
+  std::string root = cache + "/snapshots/" + HexEncode(Sha256(fingerprint)).substr(0, 32);
+  TESSERA_RETURN_NOT_OK(WriteSnapshotTable(root, commit));
+  return "SELECT * FROM memory.main.delta_scan(" + QuoteLiteral(root) + ")";
+}
+
+}  // namespace tessera::federation

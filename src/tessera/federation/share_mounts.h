@@ -1,0 +1,49 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/access/session_extension.h"
+#include "tessera/federation/mount_store.h"
+#include "tessera/sharing/sharing_client.h"
+
+namespace tessera::federation {
+
+/// Check a profile and list what it can read, then store it as mount `name`. Errors: those of
+/// CheckMountName and ParseProfile, the server's (unreachable, refused token), kAlreadyExists.
+Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::string_view profile,
+                            const sharing::SharingClientOptions& options = {});
+
+/// List the mount's tables from its server again (tables added to or removed from its shares).
+Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
+                                const sharing::SharingClientOptions& options = {});
+
+/// `<data-dir>/cache/shares/<mount>`: where a mount's downloaded files and snapshots live.
+std::string MountCacheDir(const std::string& data_dir, std::string_view mount);
+
+/// Mounted Delta Sharing tables in query sessions: `<mount>.<schema>.<table>` is a view over
+/// `share_scan('<mount>', '<schema>', '<table>')`. When a query runs, that asks the remote
+/// server for the table's files, downloads those not yet cached (by file id, checked by size)
+/// into MountCacheDir()/files, and reads them as a Delta table whose log it writes under
+/// MountCacheDir()/snapshots, so partition values, the schema and filter pushdown into the
+/// Parquet scans work as for local tables. Thread-safe.
+class ShareMounts : public access::SessionExtension {
+ public:
+  /// `store` must outlive this object.
+  ShareMounts(MountStore& store, std::string data_dir, sharing::SharingClientOptions options = {});
+
+  Result<std::vector<access::ExtensionTable>> Tables() override;
+  Status Register(engine::Connection& connection) override;
+
+  /// The SQL that reads a mounted table's current snapshot (what share_scan runs).
+  Result<std::string> ScanSql(std::string_view mount, std::string_view schema,
+                              std::string_view table);
+
+ private:
+  MountStore& store_;
+  std::string data_dir_;
+  sharing::SharingClientOptions options_;
+};
+
+}  // namespace tessera::federation

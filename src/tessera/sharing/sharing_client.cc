@@ -1,0 +1,392 @@
+#include "tessera/sharing/sharing_client.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include <curl/curl.h>
+
+#include "tessera/common/random.h"
+#include "tessera/common/strings.h"
+
+namespace tessera::sharing {
+namespace {
+
+constexpr std::string_view kUserAgent = "tessera-delta-sharing-client/1";
+
+// libcurl's global setup is not thread-safe; do it once, before any handle exists.
+void InitCurlOnce() {
+  static const bool kInitialized = [] {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
+  (void)kInitialized;
+}
+
+std::string Segment(std::string_view name) {
+  std::string out;
+  for (char c : PercentEncodePath(name)) {
+    if (c == '/')
+      out += "%2F";
+    else
+      out += c;
+  }
+  return out;
+}
+
+struct BodySink {
+  std::string* body;
+  size_t limit;
+  bool overflow = false;
+};
+
+size_t AppendToBody(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<BodySink*>(user);
+  size_t bytes = size * count;
+  if (sink->body->size() + bytes > sink->limit) {
+    sink->overflow = true;
+    return 0;  // aborts the transfer
+  }
+  sink->body->append(data, bytes);
+  return bytes;
+}
+
+struct FileSink {
+  int fd;
+  int64_t expected;
+  int64_t written = 0;
+  bool too_long = false;
+  int error = 0;
+};
+
+size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<FileSink*>(user);
+  size_t bytes = size * count;
+  if (sink->written + static_cast<int64_t>(bytes) > sink->expected) {
+    sink->too_long = true;
+    return 0;
+  }
+  size_t done = 0;
+  while (done < bytes) {
+    ssize_t n = ::write(sink->fd, data + done, bytes - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      sink->error = errno;
+      return 0;
+    }
+    done += static_cast<size_t>(n);
+  }
+  sink->written += static_cast<int64_t>(bytes);
+  return bytes;
+}
+
+void ApplyTimeouts(CURL* curl, const SharingClientOptions& options) {
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));  // NOLINT
+  // A transfer slower than 1 KB/s for the stall timeout is given up.
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(
+      curl, CURLOPT_LOW_SPEED_TIME,
+      static_cast<long>(std::max<int64_t>(1, options.stall_timeout.count() / 1000)));  // NOLINT
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, kUserAgent.data());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!options.ca_file.empty())
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+}
+
+Status CurlError(CURLcode code, const char* detail, const std::string& endpoint) {
+  std::string message = detail[0] != '\0' ? detail : curl_easy_strerror(code);
+  if (code == CURLE_OPERATION_TIMEDOUT)
+    return Status::IoError("sharing server " + endpoint + " did not answer in time: " + message);
+  return Status::IoError("cannot reach sharing server " + endpoint + ": " + message);
+}
+
+}  // namespace
+
+SharingClient::SharingClient(SharingProfile profile, SharingClientOptions options)
+    : profile_(std::move(profile)), options_(std::move(options)) {
+  InitCurlOnce();
+  handle_ = curl_easy_init();
+}
+
+SharingClient::~SharingClient() {
+  if (handle_ != nullptr)
+    curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
+
+Status SharingClient::ErrorFor(const Answer& answer, const std::string& what) const {
+  // The protocol's error body is {"errorCode": ..., "message": ...}; report its message.
+  std::string message;
+  std::string code;
+  if (auto json = ParseJson(answer.body); json.ok() && json->is_object()) {
+    if (auto m = JsonOptString(*json, "message"); m.ok() && *m)
+      message = **m;
+    if (auto c = JsonOptString(*json, "errorCode"); c.ok() && *c)
+      code = **c;
+  }
+  if (message.empty())
+    message = Trim(answer.body.substr(0, 200));
+  std::string text = what + ": sharing server " + profile_.endpoint + " answered " +
+                     std::to_string(answer.status) + (code.empty() ? "" : " " + code) +
+                     (message.empty() ? "" : ": " + message);
+  if (answer.status == 401 || answer.status == 403)
+    return Status::PermissionDenied(text);
+  if (answer.status == 404)
+    return Status::NotFound(text);
+  if (answer.status >= 400 && answer.status < 500)
+    return Status::InvalidArgument(text);
+  return Status::IoError(text);
+}
+
+Result<SharingClient::Answer> SharingClient::Call(const std::string& method,
+                                                  const std::string& path,
+                                                  const std::string& body) {
+  std::lock_guard lock(mutex_);
+  auto* curl = static_cast<CURL*>(handle_);
+  if (curl == nullptr)
+    return Status::Internal("libcurl could not create a handle");
+  curl_easy_reset(curl);
+  ApplyTimeouts(curl, options_);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(options_.request_timeout.count()));  // NOLINT
+  std::string url = profile_.endpoint + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip and deflate, decoded here
+  std::string authorization = "Authorization: Bearer " + profile_.bearer_token;
+  curl_slist* headers = curl_slist_append(nullptr, authorization.c_str());
+  headers = curl_slist_append(headers, "delta-sharing-capabilities: responseformat=parquet");
+  if (method == "POST") {
+    headers = curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));  // NOLINT
+  }
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> owned(headers, curl_slist_free_all);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  Answer answer;
+  BodySink sink{&answer.body, options_.max_response_bytes};
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  char detail[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
+  CURLcode code = curl_easy_perform(curl);
+  if (sink.overflow) {
+    return Status::Corruption("sharing server " + profile_.endpoint +
+                              " sent an answer larger than " +
+                              std::to_string(options_.max_response_bytes) + " bytes");
+  }
+  if (code != CURLE_OK)
+    return CurlError(code, detail, profile_.endpoint);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  return answer;
+}
+
+Result<Json> SharingClient::GetJson(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
+  if (answer.status != 200)
+    return ErrorFor(answer, "GET " + path);
+  auto json = ParseJson(answer.body);
+  if (!json.ok() || !json->is_object())
+    return Status::Corruption("sharing server " + profile_.endpoint + ": GET " + path +
+                              " did not answer a JSON object");
+  return std::move(*json);
+}
+
+Result<std::vector<RemoteTable>> SharingClient::ListAllTables() {
+  auto page_suffix = [](const std::optional<std::string>& token) {
+    return token ? "?pageToken=" + Segment(*token) : std::string();
+  };
+  auto next_token = [](const Json& page) -> std::optional<std::string> {
+    auto token = JsonOptString(page, "nextPageToken");
+    if (!token.ok() || !*token || (*token)->empty())
+      return std::nullopt;
+    return **token;
+  };
+  std::vector<std::string> shares;
+  std::optional<std::string> token;
+  for (int pages = 0;; ++pages) {
+    if (pages > 10'000)
+      return Status::Corruption("sharing server " + profile_.endpoint + " pages without end");
+    TESSERA_ASSIGN_OR_RETURN(Json page, GetJson("/shares" + page_suffix(token)));
+    if (const Json* items = JsonFind(page, "items"); items != nullptr && items->is_array()) {
+      for (const Json& item : *items) {
+        auto name = JsonOptString(item, "name");
+        if (!name.ok() || !*name)
+          return Status::Corruption("sharing server " + profile_.endpoint +
+                                    ": a share without a name");
+        shares.push_back(**name);
+      }
+    }
+    token = next_token(page);
+    if (!token)
+      break;
+  }
+  std::vector<RemoteTable> tables;
+  for (const std::string& share : shares) {
+    token.reset();
+    for (int pages = 0;; ++pages) {
+      if (pages > 10'000)
+        return Status::Corruption("sharing server " + profile_.endpoint + " pages without end");
+      TESSERA_ASSIGN_OR_RETURN(
+          Json page, GetJson("/shares/" + Segment(share) + "/all-tables" + page_suffix(token)));
+      if (const Json* items = JsonFind(page, "items"); items != nullptr && items->is_array()) {
+        for (const Json& item : *items) {
+          auto schema = JsonOptString(item, "schema");
+          auto name = JsonOptString(item, "name");
+          if (!schema.ok() || !*schema || !name.ok() || !*name)
+            return Status::Corruption("sharing server " + profile_.endpoint +
+                                      ": a table without a schema or name in share " + share);
+          tables.push_back({share, **schema, **name});
+        }
+      }
+      token = next_token(page);
+      if (!token)
+        break;
+    }
+  }
+  return tables;
+}
+
+Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
+                                                 const RemoteQuery& query) {
+  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
+                     "/tables/" + Segment(table.name) + "/query";
+  Json request = Json::object();
+  if (query.json_predicate_hints)
+    request["jsonPredicateHints"] = DumpJson(*query.json_predicate_hints);
+  if (query.limit_hint)
+    request["limitHint"] = *query.limit_hint;
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("POST", path, DumpJson(request)));
+  std::string what = "querying " + table.share + "." + table.schema + "." + table.name;
+  if (answer.status != 200)
+    return ErrorFor(answer, what);
+  auto corrupt = [&](size_t line, const std::string& why) {
+    return Status::Corruption(what + ": sharing server " + profile_.endpoint +
+                              " answered malformed NDJSON (line " + std::to_string(line) +
+                              "): " + why);
+  };
+  RemoteSnapshot snapshot;
+  bool have_protocol = false;
+  bool have_metadata = false;
+  size_t number = 0;
+  for (std::string_view rest = answer.body; !rest.empty();) {
+    size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+    ++number;
+    if (Trim(line).empty())
+      continue;
+    auto parsed = ParseJson(line);
+    if (!parsed.ok() || !parsed->is_object() || parsed->size() != 1)
+      return corrupt(number, "not a JSON object with one action");
+    auto first = parsed->begin();
+    const std::string& kind = first.key();
+    const Json& value = first.value();
+    if (!value.is_object())
+      return corrupt(number, kind + " is not an object");
+    if (kind == "protocol") {
+      snapshot.protocol = value;
+      have_protocol = true;
+    } else if (kind == "metaData") {
+      snapshot.metadata = value;
+      have_metadata = true;
+      if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
+        snapshot.version = **version;
+    } else if (kind == "file") {
+      RemoteFile file;
+      auto url = JsonOptString(value, "url");
+      auto id = JsonOptString(value, "id");
+      auto size = JsonOptInt(value, "size");
+      if (!url.ok() || !*url || !id.ok() || !*id || (*id)->empty() || !size.ok() || !*size ||
+          **size < 0)
+        return corrupt(number, "a file needs url, id and size");
+      file.url = **url;
+      file.id = **id;
+      file.size = **size;
+      if (auto expiration = JsonOptInt(value, "expirationTimestamp"); expiration.ok())
+        file.expiration_ms = *expiration;
+      if (const Json* partitions = JsonFind(value, "partitionValues")) {
+        if (!partitions->is_object())
+          return corrupt(number, "partitionValues is not an object");
+        for (const auto& [column, v] : partitions->items()) {
+          if (v.is_null())
+            file.partition_values[column] = std::nullopt;
+          else if (v.is_string())
+            file.partition_values[column] = v.get<std::string>();
+          else
+            return corrupt(number, "partition value of " + column + " is not a string");
+        }
+      }
+      snapshot.files.push_back(std::move(file));
+    } else if (kind == "endStreamAction") {
+      if (auto error = JsonOptString(value, "errorMessage"); error.ok() && *error)
+        return Status::IoError(what + ": sharing server " + profile_.endpoint +
+                               " failed mid-answer: " + **error);
+    }
+    // Other actions (e.g. future ones) are ignored, as the reference clients do.
+  }
+  if (!have_protocol || !have_metadata)
+    return corrupt(number, "the answer lacks its protocol or metaData line");
+  return snapshot;
+}
+
+Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::string& path) {
+  InitCurlOnce();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl)
+    return Status::Internal("libcurl could not create a handle");
+  std::string temp = path + ".part-" + RandomUuid();
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Status::IoError("cannot create " + temp + ": " + std::strerror(errno));
+  auto discard = [&](Status status) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return status;
+  };
+  ApplyTimeouts(curl.get(), options_);
+  curl_easy_setopt(curl.get(), CURLOPT_URL, file.url.c_str());
+  // Pre-signed URLs may point anywhere (object stores): the bearer token is not sent.
+  FileSink sink{fd, file.size};
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, WriteToFile);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &sink);
+  char detail[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, detail);
+  CURLcode code = curl_easy_perform(curl.get());
+  long status = 0;  // NOLINT(google-runtime-int)
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  std::string what = "downloading file " + file.id;
+  if (status >= 400) {
+    std::string reason =
+        status == 403 ? "the URL was refused or has expired" : "HTTP " + std::to_string(status);
+    return discard(status == 403 || status == 401 ? Status::PermissionDenied(what + ": " + reason)
+                                                  : Status::IoError(what + ": " + reason));
+  }
+  if (sink.too_long)
+    return discard(Status::Corruption(what + ": the server sent more than the file's " +
+                                      std::to_string(file.size) + " bytes"));
+  if (sink.error != 0)
+    return discard(Status::IoError(what + ": writing " + temp + ": " + std::strerror(sink.error)));
+  if (code != CURLE_OK)
+    return discard(CurlError(code, detail, profile_.endpoint).WithContext(what));
+  if (sink.written != file.size)
+    return discard(Status::Corruption(what + ": the server sent " + std::to_string(sink.written) +
+                                      " bytes, the file has " + std::to_string(file.size)));
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(temp.c_str());
+    return Status::IoError(what + ": writing " + temp + ": " + std::strerror(errno));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    return Status::IoError(what + ": renaming to " + path + ": " + std::strerror(error));
+  }
+  return sink.written;
+}
+
+}  // namespace tessera::sharing

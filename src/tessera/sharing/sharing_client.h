@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tessera/common/json.h"
+#include "tessera/common/result.h"
+#include "tessera/sharing/profile.h"
+
+namespace tessera::sharing {
+
+/// Limits of a SharingClient. Plain value.
+struct SharingClientOptions {
+  /// Connecting (TCP and TLS) must finish within this.
+  std::chrono::milliseconds connect_timeout{10'000};
+  /// A whole API request (not a file download) must finish within this.
+  std::chrono::milliseconds request_timeout{60'000};
+  /// A transfer slower than 1 KB/s for this long is abandoned (dead or stalled server).
+  std::chrono::milliseconds stall_timeout{30'000};
+  /// The largest API answer read (a hostile server cannot exhaust memory).
+  size_t max_response_bytes = size_t{512} << 20;
+  /// PEM bundle to verify the server's certificate with; empty = the system's.
+  std::string ca_file;
+};
+
+/// A table a recipient can read, as the server names it. Plain value.
+struct RemoteTable {
+  std::string share;
+  std::string schema;
+  std::string name;
+};
+
+/// One data file of a query answer (parquet response format). Plain value.
+struct RemoteFile {
+  std::string url;  // pre-signed: fetched without the bearer token
+  std::string id;   // stable across requests: the cache key
+  int64_t size = 0;
+  std::map<std::string, std::optional<std::string>> partition_values;
+  std::optional<int64_t> expiration_ms;
+};
+
+/// A table's answer to a query: its version, protocol and metadata lines, and its files.
+struct RemoteSnapshot {
+  int64_t version = 0;
+  Json protocol;  // the `protocol` object
+  Json metadata;  // the `metaData` object (schemaString, partitionColumns, ...)
+  std::vector<RemoteFile> files;
+};
+
+/// Hints sent with a query; the server may ignore them (the client re-applies the filters).
+struct RemoteQuery {
+  std::optional<Json> json_predicate_hints;
+  std::optional<int64_t> limit_hint;
+};
+
+/// A Delta Sharing client (PROTOCOL.md) over libcurl, for one profile: lists what the
+/// recipient can read, queries a table's files and downloads them. The server's own error
+/// message is reported (kPermissionDenied for 401/403, kNotFound for 404, kInvalidArgument for
+/// other 4xx, kIoError for 5xx, network errors and timeouts); an answer that breaks the
+/// protocol is kCorruption. Thread-safe; API calls reuse one connection.
+class SharingClient {
+ public:
+  explicit SharingClient(SharingProfile profile, SharingClientOptions options = {});
+  ~SharingClient();
+  SharingClient(const SharingClient&) = delete;
+  SharingClient& operator=(const SharingClient&) = delete;
+
+  const SharingProfile& profile() const { return profile_; }
+
+  /// Every table of every share the recipient can see (following pagination).
+  Result<std::vector<RemoteTable>> ListAllTables();
+
+  /// The latest snapshot's files (parquet response format). A table that can only be read in
+  /// the delta format (deletion vectors, column mapping) is the server's 400 error.
+  Result<RemoteSnapshot> QueryTable(const RemoteTable& table, const RemoteQuery& query);
+
+  /// Download `file` to `path` (written under a temporary name, then renamed): kCorruption if
+  /// the server sends another number of bytes than the file's size, kPermissionDenied if the
+  /// URL has expired or is refused. Return the bytes written.
+  Result<int64_t> DownloadFile(const RemoteFile& file, const std::string& path);
+
+ private:
+  struct Answer {
+    long status = 0;  // NOLINT(google-runtime-int): libcurl's type
+    std::string body;
+  };
+  Result<Answer> Call(const std::string& method, const std::string& path, const std::string& body);
+  Result<Json> GetJson(const std::string& path);
+  Status ErrorFor(const Answer& answer, const std::string& what) const;
+
+  SharingProfile profile_;
+  SharingClientOptions options_;
+  std::mutex mutex_;  // guards the reused API handle
+  void* handle_ = nullptr;
+};
+
+}  // namespace tessera::sharing

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""End-to-end: one tessera node mounts another node's share (Delta Sharing client) and queries it.
+
+Node `east` owns tables and shares them; node `hub` mounts east's share with a `.share` profile
+(`tessera mount add`) and reads the tables over its HTTP SQL API and psql, joined with a local
+table. Covers: equal rows (partition values included), the file cache (a second query fetches
+nothing), grants on mounts, a revoked token and a dead server giving clear errors, bad profiles.
+"""
+import csv
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+TESSERA = os.environ["TESSERA_BIN"]
+
+
+def fixtures_dir():
+    here = os.path.dirname(os.path.abspath(__file__))
+    while here != "/":
+        candidate = os.path.join(here, "shared", "fixtures", "delta")
+        if os.path.isdir(candidate):
+            return candidate
+        here = os.path.dirname(here)
+    raise RuntimeError("shared/fixtures/delta not found above " + __file__)
+
+
+FIXTURES = fixtures_dir()
+
+
+def tessera(*args, data_dir, check=True):
+    r = subprocess.run([TESSERA, *args, "--data-dir", data_dir], capture_output=True, text=True,
+                       timeout=300)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"tessera {' '.join(args)} failed: {r.stderr}")
+    return r
+
+
+def serve(data_dir):
+    server = subprocess.Popen([TESSERA, "serve", "--data-dir", data_dir, "--http", "127.0.0.1:0",
+                               "--pg", "127.0.0.1:0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    http = pg = None
+    deadline = time.time() + 60
+    while time.time() < deadline and (http is None or pg is None):
+        line = server.stdout.readline()
+        if not line:
+            break
+        if m := re.match(r"http: (\S+)", line):
+            http = "http://" + m.group(1)
+        if m := re.match(r"pg: \S+:(\d+)", line):
+            pg = int(m.group(1))
+    if http is None:
+        server.kill()
+        raise RuntimeError("tessera serve did not start: " + server.stderr.read())
+    return server, http, pg
+
+
+def simple_rows():
+    with open(os.path.join(FIXTURES, "deltars-simple-table.expected.csv")) as f:
+        return sorted(list(csv.reader(f))[1:], key=lambda row: int(row[0]))
+
+
+def cache_bytes(data_dir, mount):
+    total = 0
+    for root, _, files in os.walk(os.path.join(data_dir, "cache", "shares", mount, "files")):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total
+
+
+class MountTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.east = os.path.join(cls.tmp.name, "east")
+        cls.hub = os.path.join(cls.tmp.name, "hub")
+        e = cls.east
+        tessera("table", "create", "flights.h1.legs", "--partition-by", "month", "--from",
+                "SELECT range AS id, 1 + range % 6 AS month, 'C' || (range % 7) AS carrier, "
+                "(range * 7) % 97 - 10 AS delay FROM range(3000)", data_dir=e)
+        tessera("share", "create", "flights", data_dir=e)
+        tessera("share", "add-table", "flights", "flights.h1.legs", data_dir=e)
+        tessera("share", "add-table", "flights", os.path.join(FIXTURES, "deltars-simple-table"),
+                "--schema", "fixtures", "--as", "simple", data_dir=e)
+        tessera("recipient", "create", "hub", data_dir=e)
+        tessera("share", "grant", "flights", "hub", data_dir=e)
+        cls.east_server, cls.east_http, _ = serve(e)
+        cls.profile = os.path.join(cls.tmp.name, "east.share")
+        tessera("recipient", "profile", "hub", "--output", cls.profile, "--endpoint",
+                cls.east_http + "/delta-sharing", data_dir=e)
+
+        h = cls.hub
+        tessera("table", "create", "ref.carriers.names", "--from",
+                "SELECT 'C' || range AS code, 'Carrier ' || range AS name FROM range(7)",
+                data_dir=h)
+        out = tessera("mount", "add", "east", "--profile", cls.profile, data_dir=h).stdout
+        assert "east.h1.legs" in out, out
+        tessera("principal", "create", "root", "--admin", data_dir=h)
+        cls.admin = re.search(r"tsr_[A-Za-z0-9_-]+",
+                              tessera("principal", "token", "root", data_dir=h).stdout).group(0)
+        tessera("principal", "create", "ana", data_dir=h)
+        tessera("principal", "grant", "ana", "east.h1", data_dir=h)
+        tessera("principal", "grant", "ana", "ref", data_dir=h)
+        cls.ana = re.search(r"tsr_[A-Za-z0-9_-]+",
+                            tessera("principal", "token", "ana", data_dir=h).stdout).group(0)
+        cls.hub_server, cls.hub_http, cls.hub_pg = serve(h)
+
+    @classmethod
+    def tearDownClass(cls):
+        for server in (cls.hub_server, cls.east_server):
+            if server.poll() is None:
+                server.terminate()
+                server.wait(timeout=30)
+        cls.tmp.cleanup()
+
+    def sql(self, query, token=None):
+        r = subprocess.run(["curl", "-sS", "-w", "\n%{http_code}", "-X", "POST",
+                            "-H", f"Authorization: Bearer {token or self.admin}",
+                            "-H", "Accept: text/csv", "--data-binary", query,
+                            "-H", "Content-Type: application/sql", self.hub_http + "/api/v1/sql"],
+                           capture_output=True, text=True, timeout=120)
+        body, _, code = r.stdout.rpartition("\n")
+        return int(code), body
+
+    def rows(self, query, token=None):
+        code, body = self.sql(query, token)
+        self.assertEqual(code, 200, body)
+        return list(csv.reader(io.StringIO(body)))[1:]
+
+    def direct(self, query):
+        r = tessera("sql", "--format", "csv", query, data_dir=self.east)
+        return list(csv.reader(io.StringIO(r.stdout)))[1:]
+
+    def test_01_mount_lists_the_shared_tables_without_the_token(self):
+        r = tessera("mount", "list", "--json", data_dir=self.hub)
+        mounts = json.loads(r.stdout)
+        self.assertEqual([(m["name"], m["tables"]) for m in mounts], [("east", 2)])
+        self.assertNotIn("dss_", r.stdout)
+        shown = json.loads(tessera("mount", "show", "east", "--json", data_dir=self.hub).stdout)
+        self.assertEqual(sorted(t["name"] for t in shown["tables"]),
+                         ["east.fixtures.simple", "east.h1.legs"])
+        self.assertNotIn("dss_", json.dumps(shown))
+
+    def test_02_remote_rows_equal_the_owners_rows_and_the_cache_serves_repeats(self):
+        query = "SELECT id, month, carrier, delay FROM {} ORDER BY id"
+        self.assertEqual(self.rows(query.format("east.h1.legs")),
+                         self.direct(query.format("flights.h1.legs")))
+        fetched = cache_bytes(self.hub, "east")
+        self.assertGreater(fetched, 0)
+        # Same files, same ids: nothing new is downloaded.
+        self.assertEqual(self.rows("SELECT count(*) FROM east.h1.legs WHERE month = 3"), [["500"]])
+        self.assertEqual(cache_bytes(self.hub, "east"), fetched)
+        # A delta-rs-written fixture table through the same mount equals its expected rows.
+        self.assertEqual(self.rows("SELECT id FROM east.fixtures.simple ORDER BY id"),
+                         simple_rows())
+
+    def test_03_one_query_joins_a_mount_and_a_local_table(self):
+        query = ("SELECT n.name, count(*) AS legs, sum(l.delay) AS delay FROM east.h1.legs l "
+                 "JOIN ref.carriers.names n ON n.code = l.carrier GROUP BY n.name ORDER BY n.name")
+        expected = self.direct(
+            "SELECT 'Carrier ' || substr(carrier, 2) AS name, count(*), sum(delay) "
+            "FROM flights.h1.legs GROUP BY carrier ORDER BY name")
+        self.assertEqual(self.rows(query), expected)
+        self.assertEqual(self.rows(query, token=self.ana), expected)
+
+    def test_04_grants_govern_mounts_like_local_tables(self):
+        code, body = self.sql("SELECT * FROM east.fixtures.simple", token=self.ana)
+        self.assertEqual(code, 404, body)
+        self.assertIn("does not exist", body)
+
+    def test_05_bad_profiles_are_usage_errors_with_reasons(self):
+        bad = os.path.join(self.tmp.name, "bad.share")
+        for content, reason in (("not json", "not a JSON object"),
+                                ('{"shareCredentialsVersion": 1, "endpoint": "ftp://x", '
+                                 '"bearerToken": "t"}', "http(s)"),
+                                ('{"shareCredentialsVersion": 1, "endpoint": "http://x"}',
+                                 "bearerToken")):
+            with open(bad, "w") as f:
+                f.write(content)
+            r = tessera("mount", "add", "bad", "--profile", bad, data_dir=self.hub, check=False)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(reason, r.stderr)
+        r = tessera("mount", "add", "Bad-Name", "--profile", self.profile, data_dir=self.hub,
+                    check=False)
+        self.assertEqual(r.returncode, 2)
+        r = tessera("mount", "add", "east", "--profile", self.profile, data_dir=self.hub,
+                    check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("already exists", r.stderr)
+        # Nothing listens there: a clear error, quickly.
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with open(bad, "w") as f:
+            json.dump({"shareCredentialsVersion": 1, "bearerToken": "dss_x",
+                       "endpoint": f"http://127.0.0.1:{port}/delta-sharing"}, f)
+        started = time.time()
+        r = tessera("mount", "add", "nowhere", "--profile", bad, data_dir=self.hub, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot reach sharing server", r.stderr)
+        self.assertLess(time.time() - started, 30)
+        # A wrong token: the server's own message comes through.
+        with open(bad, "w") as f:
+            json.dump({"shareCredentialsVersion": 1, "bearerToken": "dss_wrong",
+                       "endpoint": self.east_http + "/delta-sharing"}, f)
+        r = tessera("mount", "add", "wrong", "--profile", bad, data_dir=self.hub, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("401", r.stderr)
+
+    def test_06_refresh_sees_new_tables_and_remove_forgets_the_mount(self):
+        tessera("share", "add-table", "flights", os.path.join(FIXTURES, "deltars-simple-table"),
+                "--schema", "fixtures", "--as", "again", data_dir=self.east)
+        out = tessera("mount", "refresh", "east", data_dir=self.hub).stdout
+        self.assertIn("3 table(s)", out)
+        self.assertEqual(self.rows("SELECT id FROM east.fixtures.again ORDER BY id"),
+                         simple_rows())
+        tessera("share", "remove-table", "flights", "fixtures.again", data_dir=self.east)
+        tessera("mount", "refresh", "east", data_dir=self.hub)
+
+    def test_07_a_revoked_token_then_a_dead_server_give_clear_errors(self):
+        tessera("recipient", "revoke", "hub", data_dir=self.east)
+        code, body = self.sql("SELECT count(*) FROM east.h1.legs")
+        self.assertGreaterEqual(code, 400, body)
+        self.assertIn("sharing server", body)
+        self.assertIn("401", body)
+        self.east_server.terminate()
+        self.east_server.wait(timeout=30)
+        started = time.time()
+        code, body = self.sql("SELECT count(*) FROM east.fixtures.simple")
+        self.assertGreaterEqual(code, 400, body)
+        self.assertIn("cannot reach sharing server", body)
+        self.assertLess(time.time() - started, 30)
+
+    def test_08_remove_drops_the_mount_and_its_cache(self):
+        tessera("mount", "remove", "east", data_dir=self.hub)
+        self.assertFalse(os.path.exists(os.path.join(self.hub, "cache", "shares", "east")))
+        r = tessera("mount", "show", "east", data_dir=self.hub, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("does not exist", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
