@@ -7,6 +7,7 @@ table. Covers: equal rows (partition values included), the file cache (a second 
 nothing), grants on mounts, a revoked token and a dead server giving clear errors, bad profiles.
 """
 import csv
+import http.server
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import re
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -71,6 +73,50 @@ def cache_bytes(data_dir, mount):
     for root, _, files in os.walk(os.path.join(data_dir, "cache", "shares", mount, "files")):
         total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
     return total
+
+
+class HostileSharingServer(http.server.BaseHTTPRequestHandler):
+    """A Delta Sharing server that breaks the protocol: garbage NDJSON, files of the wrong size."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body, content_type="application/json"):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/delta-sharing/shares":
+            return self.answer(200, json.dumps({"items": [{"name": "s"}]}))
+        if self.path == "/delta-sharing/shares/s/all-tables":
+            return self.answer(200, json.dumps({"items": [
+                {"name": t, "schema": "x", "share": "s"} for t in ("garbage", "short", "long")]}))
+        if self.path.startswith("/file/"):
+            return self.answer(200, b"P" * (50 if self.path == "/file/short" else 200),
+                               "application/octet-stream")
+        return self.answer(404, json.dumps({"errorCode": "RESOURCE_DOES_NOT_EXIST",
+                                            "message": "no such thing"}))
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        table = self.path.split("/")[-2]
+        if table == "garbage":
+            return self.answer(200, '{"protocol": {"minReaderVersion": 1}}\n{not json\n',
+                               "application/x-ndjson")
+        schema = json.dumps({"type": "struct", "fields": [
+            {"name": "id", "type": "long", "nullable": True, "metadata": {}}]})
+        port = self.server.server_address[1]
+        lines = [{"protocol": {"minReaderVersion": 1}},
+                 {"metaData": {"id": "m", "format": {"provider": "parquet"},
+                               "schemaString": schema, "partitionColumns": []}},
+                 {"file": {"url": f"http://127.0.0.1:{port}/file/{table}", "id": "f-" + table,
+                           "partitionValues": {}, "size": 100}}]
+        self.answer(200, "".join(json.dumps(l) + "\n" for l in lines), "application/x-ndjson")
 
 
 class MountTest(unittest.TestCase):
@@ -235,6 +281,32 @@ class MountTest(unittest.TestCase):
         self.assertGreaterEqual(code, 400, body)
         self.assertIn("cannot reach sharing server", body)
         self.assertLess(time.time() - started, 30)
+
+    def test_07b_a_server_that_breaks_the_protocol_gives_errors_and_caches_nothing(self):
+        hostile = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HostileSharingServer)
+        threading.Thread(target=hostile.serve_forever, daemon=True).start()
+        try:
+            profile = os.path.join(self.tmp.name, "hostile.share")
+            with open(profile, "w") as f:
+                json.dump({"shareCredentialsVersion": 1, "bearerToken": "dss_x",
+                           "endpoint": f"http://127.0.0.1:{hostile.server_address[1]}"
+                                       "/delta-sharing"}, f)
+            tessera("mount", "add", "hostile", "--profile", profile, data_dir=self.hub)
+            code, body = self.sql("SELECT * FROM hostile.x.garbage")
+            self.assertGreaterEqual(code, 400, body)
+            self.assertIn("malformed NDJSON", body)
+            code, body = self.sql("SELECT * FROM hostile.x.short")
+            self.assertGreaterEqual(code, 400, body)
+            self.assertIn("sent 50 bytes, the file has 100", body)
+            code, body = self.sql("SELECT * FROM hostile.x.long")
+            self.assertGreaterEqual(code, 400, body)
+            self.assertIn("more than the file's 100 bytes", body)
+            files = os.path.join(self.hub, "cache", "shares", "hostile", "files")
+            self.assertEqual(os.listdir(files) if os.path.isdir(files) else [], [])
+        finally:
+            hostile.shutdown()
+            hostile.server_close()
+            tessera("mount", "remove", "hostile", data_dir=self.hub, check=False)
 
     def test_08_remove_drops_the_mount_and_its_cache(self):
         tessera("mount", "remove", "east", data_dir=self.hub)

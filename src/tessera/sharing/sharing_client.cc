@@ -108,6 +108,75 @@ Status CurlError(CURLcode code, const char* detail, const std::string& endpoint)
 
 }  // namespace
 
+Result<RemoteSnapshot> ParseQueryAnswer(std::string_view body, const std::string& context) {
+  auto corrupt = [&](size_t line, const std::string& why) {
+    return Status::Corruption(context + " answered malformed NDJSON (line " + std::to_string(line) +
+                              "): " + why);
+  };
+  RemoteSnapshot snapshot;
+  bool have_protocol = false;
+  bool have_metadata = false;
+  size_t number = 0;
+  for (std::string_view rest = body; !rest.empty();) {
+    size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+    ++number;
+    if (Trim(line).empty())
+      continue;
+    auto parsed = ParseJson(line);
+    if (!parsed.ok() || !parsed->is_object() || parsed->size() != 1)
+      return corrupt(number, "not a JSON object with one action");
+    auto first = parsed->begin();
+    const std::string& kind = first.key();
+    const Json& value = first.value();
+    if (!value.is_object())
+      return corrupt(number, kind + " is not an object");
+    if (kind == "protocol") {
+      snapshot.protocol = value;
+      have_protocol = true;
+    } else if (kind == "metaData") {
+      snapshot.metadata = value;
+      have_metadata = true;
+      if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
+        snapshot.version = **version;
+    } else if (kind == "file") {
+      RemoteFile file;
+      auto url = JsonOptString(value, "url");
+      auto id = JsonOptString(value, "id");
+      auto size = JsonOptInt(value, "size");
+      if (!url.ok() || !*url || !id.ok() || !*id || (*id)->empty() || !size.ok() || !*size ||
+          **size < 0)
+        return corrupt(number, "a file needs url, id and size");
+      file.url = **url;
+      file.id = **id;
+      file.size = **size;
+      if (auto expiration = JsonOptInt(value, "expirationTimestamp"); expiration.ok())
+        file.expiration_ms = *expiration;
+      if (const Json* partitions = JsonFind(value, "partitionValues")) {
+        if (!partitions->is_object())
+          return corrupt(number, "partitionValues is not an object");
+        for (const auto& [column, v] : partitions->items()) {
+          if (v.is_null())
+            file.partition_values[column] = std::nullopt;
+          else if (v.is_string())
+            file.partition_values[column] = v.get<std::string>();
+          else
+            return corrupt(number, "partition value of " + column + " is not a string");
+        }
+      }
+      snapshot.files.push_back(std::move(file));
+    } else if (kind == "endStreamAction") {
+      if (auto error = JsonOptString(value, "errorMessage"); error.ok() && *error)
+        return Status::IoError(context + " failed mid-answer: " + **error);
+    }
+    // Other actions (e.g. future ones) are ignored, as the reference clients do.
+  }
+  if (!have_protocol || !have_metadata)
+    return corrupt(number, "the answer lacks its protocol or metaData line");
+  return snapshot;
+}
+
 SharingClient::SharingClient(SharingProfile profile, SharingClientOptions options)
     : profile_(std::move(profile)), options_(std::move(options)) {
   InitCurlOnce();
@@ -265,74 +334,7 @@ Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
   std::string what = "querying " + table.share + "." + table.schema + "." + table.name;
   if (answer.status != 200)
     return ErrorFor(answer, what);
-  auto corrupt = [&](size_t line, const std::string& why) {
-    return Status::Corruption(what + ": sharing server " + profile_.endpoint +
-                              " answered malformed NDJSON (line " + std::to_string(line) +
-                              "): " + why);
-  };
-  RemoteSnapshot snapshot;
-  bool have_protocol = false;
-  bool have_metadata = false;
-  size_t number = 0;
-  for (std::string_view rest = answer.body; !rest.empty();) {
-    size_t newline = rest.find('\n');
-    std::string_view line = rest.substr(0, newline);
-    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
-    ++number;
-    if (Trim(line).empty())
-      continue;
-    auto parsed = ParseJson(line);
-    if (!parsed.ok() || !parsed->is_object() || parsed->size() != 1)
-      return corrupt(number, "not a JSON object with one action");
-    auto first = parsed->begin();
-    const std::string& kind = first.key();
-    const Json& value = first.value();
-    if (!value.is_object())
-      return corrupt(number, kind + " is not an object");
-    if (kind == "protocol") {
-      snapshot.protocol = value;
-      have_protocol = true;
-    } else if (kind == "metaData") {
-      snapshot.metadata = value;
-      have_metadata = true;
-      if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
-        snapshot.version = **version;
-    } else if (kind == "file") {
-      RemoteFile file;
-      auto url = JsonOptString(value, "url");
-      auto id = JsonOptString(value, "id");
-      auto size = JsonOptInt(value, "size");
-      if (!url.ok() || !*url || !id.ok() || !*id || (*id)->empty() || !size.ok() || !*size ||
-          **size < 0)
-        return corrupt(number, "a file needs url, id and size");
-      file.url = **url;
-      file.id = **id;
-      file.size = **size;
-      if (auto expiration = JsonOptInt(value, "expirationTimestamp"); expiration.ok())
-        file.expiration_ms = *expiration;
-      if (const Json* partitions = JsonFind(value, "partitionValues")) {
-        if (!partitions->is_object())
-          return corrupt(number, "partitionValues is not an object");
-        for (const auto& [column, v] : partitions->items()) {
-          if (v.is_null())
-            file.partition_values[column] = std::nullopt;
-          else if (v.is_string())
-            file.partition_values[column] = v.get<std::string>();
-          else
-            return corrupt(number, "partition value of " + column + " is not a string");
-        }
-      }
-      snapshot.files.push_back(std::move(file));
-    } else if (kind == "endStreamAction") {
-      if (auto error = JsonOptString(value, "errorMessage"); error.ok() && *error)
-        return Status::IoError(what + ": sharing server " + profile_.endpoint +
-                               " failed mid-answer: " + **error);
-    }
-    // Other actions (e.g. future ones) are ignored, as the reference clients do.
-  }
-  if (!have_protocol || !have_metadata)
-    return corrupt(number, "the answer lacks its protocol or metaData line");
-  return snapshot;
+  return ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint);
 }
 
 Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::string& path) {

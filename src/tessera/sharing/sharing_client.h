@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/common/json.h"
@@ -57,6 +58,11 @@ struct RemoteQuery {
   std::optional<Json> json_predicate_hints;
   std::optional<int64_t> limit_hint;
 };
+
+/// Read a query answer (NDJSON: protocol, metaData, file lines; endStreamAction errors).
+/// Return kCorruption naming the line for anything that breaks the protocol, with `context`
+/// (who answered) at the front of the message.
+Result<RemoteSnapshot> ParseQueryAnswer(std::string_view body, const std::string& context);
 
 /// A Delta Sharing client (PROTOCOL.md) over libcurl, for one profile: lists what the
 /// recipient can read, queries a table's files and downloads them. The server's own error
