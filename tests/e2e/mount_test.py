@@ -95,10 +95,14 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
             return self.answer(200, json.dumps({"items": [{"name": "s"}]}))
         if self.path == "/delta-sharing/shares/s/all-tables":
             return self.answer(200, json.dumps({"items": [
-                {"name": t, "schema": "x", "share": "s"} for t in ("garbage", "short", "long")]}))
+                {"name": t, "schema": "x", "share": "s"}
+                for t in ("garbage", "short", "long", "expiring")]}))
+        if self.path == "/file/expired":
+            return self.answer(403, json.dumps({"errorCode": "PERMISSION_DENIED",
+                                                "message": "expired"}))
         if self.path.startswith("/file/"):
-            return self.answer(200, b"P" * (50 if self.path == "/file/short" else 200),
-                               "application/octet-stream")
+            sizes = {"/file/short": 50, "/file/fresh": 100}
+            return self.answer(200, b"P" * sizes.get(self.path, 200), "application/octet-stream")
         return self.answer(404, json.dumps({"errorCode": "RESOURCE_DOES_NOT_EXIST",
                                             "message": "no such thing"}))
 
@@ -111,10 +115,15 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
         schema = json.dumps({"type": "struct", "fields": [
             {"name": "id", "type": "long", "nullable": True, "metadata": {}}]})
         port = self.server.server_address[1]
+        name = table
+        if table == "expiring":
+            # The first answer's URL has expired by the time it is fetched; later ones work.
+            self.server.expiring_queries = getattr(self.server, "expiring_queries", 0) + 1
+            name = "expired" if self.server.expiring_queries == 1 else "fresh"
         lines = [{"protocol": {"minReaderVersion": 1}},
                  {"metaData": {"id": "m", "format": {"provider": "parquet"},
                                "schemaString": schema, "partitionColumns": []}},
-                 {"file": {"url": f"http://127.0.0.1:{port}/file/{table}", "id": "f-" + table,
+                 {"file": {"url": f"http://127.0.0.1:{port}/file/{name}", "id": "f-" + table,
                            "partitionValues": {}, "size": 100}}]
         self.answer(200, "".join(json.dumps(l) + "\n" for l in lines), "application/x-ndjson")
 
@@ -303,6 +312,12 @@ class MountTest(unittest.TestCase):
             self.assertIn("more than the file's 100 bytes", body)
             files = os.path.join(self.hub, "cache", "shares", "hostile", "files")
             self.assertEqual(os.listdir(files) if os.path.isdir(files) else [], [])
+            # An expired URL is asked for again (same file id) and the download goes through;
+            # the bytes are no Parquet, so reading them fails, but the file was fetched whole.
+            code, body = self.sql("SELECT * FROM hostile.x.expiring")
+            self.assertEqual(hostile.expiring_queries, 2)
+            self.assertEqual(os.listdir(files), ["f-expiring.parquet"])
+            self.assertEqual(os.path.getsize(os.path.join(files, "f-expiring.parquet")), 100)
         finally:
             hostile.shutdown()
             hostile.server_close()

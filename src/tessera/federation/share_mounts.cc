@@ -1,7 +1,10 @@
 #include "tessera/federation/share_mounts.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include <sys/stat.h>
 
@@ -111,6 +114,66 @@ Status WriteSnapshotTable(const std::string& root, const std::string& commit) {
   return Status::OK();
 }
 
+// Download `files` into `cache`/files, a few at a time (each download thread keeps its
+// connections). URLs the server refuses (expired pre-signed URLs) are asked for again once, by
+// file id. Return the bytes fetched.
+Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::RemoteTable& table,
+                           const std::vector<const sharing::RemoteFile*>& files,
+                           const std::string& cache) {
+  constexpr size_t kParallelDownloads = 4;
+  std::vector<sharing::RemoteFile> refreshed;
+  std::vector<const sharing::RemoteFile*> pending = files;
+  int64_t fetched = 0;
+  for (int attempt = 0; !pending.empty(); ++attempt) {
+    std::mutex mutex;
+    size_t next = 0;
+    Status failure;
+    std::vector<const sharing::RemoteFile*> refused;
+    auto work = [&] {
+      while (true) {
+        const sharing::RemoteFile* file = nullptr;
+        {
+          std::lock_guard lock(mutex);
+          if (next >= pending.size() || !failure.ok())
+            return;
+          file = pending[next++];
+        }
+        auto bytes = client.DownloadFile(*file, cache + "/files/" + CacheFileName(file->id));
+        std::lock_guard lock(mutex);
+        if (bytes.ok()) {
+          fetched += *bytes;
+        } else if (bytes.status().code() == StatusCode::kPermissionDenied && attempt == 0) {
+          refused.push_back(file);
+        } else if (failure.ok()) {
+          failure = bytes.status();
+        }
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < std::min(kParallelDownloads, pending.size()); ++i)
+      threads.emplace_back(work);
+    work();
+    for (std::thread& thread : threads)
+      thread.join();
+    TESSERA_RETURN_NOT_OK(failure);
+    if (refused.empty())
+      break;
+    // Pre-signed URLs expire: a fresh answer names the same files (ids are stable) anew.
+    TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot again, client.QueryTable(table, {}));
+    refreshed = std::move(again.files);
+    pending.clear();
+    for (const sharing::RemoteFile* file : refused) {
+      auto match = std::find_if(refreshed.begin(), refreshed.end(),
+                                [&](const sharing::RemoteFile& f) { return f.id == file->id; });
+      if (match == refreshed.end())
+        return Status::Conflict("file " + file->id +
+                                " left the table while it was read: run the query again");
+      pending.push_back(&*match);
+    }
+  }
+  return fetched;
+}
+
 }  // namespace
 
 std::string MountCacheDir(const std::string& data_dir, std::string_view mount) {
@@ -208,24 +271,23 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   std::vector<std::string> paths;
   std::string fingerprint = display + "\n" + std::to_string(snapshot->version) + "\n" +
                             DumpJson(snapshot->metadata) + "\n";
-  int64_t fetched = 0;
+  std::vector<const sharing::RemoteFile*> missing;
   for (const sharing::RemoteFile& file : snapshot->files) {
     std::string path = cache + "/files/" + CacheFileName(file.id);
     // Cached files are complete (downloads are renamed into place after their size checked).
-    if (FileSize(path) != file.size) {
-      auto bytes = client.DownloadFile(file, path);
-      if (!bytes.ok())
-        return bytes.status().WithContext("reading " + display);
-      fetched += *bytes;
-    }
+    if (FileSize(path) != file.size)
+      missing.push_back(&file);
     paths.push_back(path);
     fingerprint += file.id + "\n";
     for (const auto& [column, value] : file.partition_values)
       fingerprint += column + "=" + value.value_or("\x01null") + "\n";
   }
-  if (fetched > 0)
+  auto fetched = FetchFiles(client, {found->share, found->schema, found->name}, missing, cache);
+  if (!fetched.ok())
+    return fetched.status().WithContext("reading " + display);
+  if (*fetched > 0)
     Log(LogLevel::kInfo,
-        "mount " + mount.name + ": fetched " + std::to_string(fetched) + " bytes for " + display);
+        "mount " + mount.name + ": fetched " + std::to_string(*fetched) + " bytes for " + display);
   TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(*snapshot, paths));
   std::string root = cache + "/snapshots/" + HexEncode(Sha256(fingerprint)).substr(0, 32);
   TESSERA_RETURN_NOT_OK(WriteSnapshotTable(root, commit));

@@ -339,9 +339,22 @@ Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
 
 Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::string& path) {
   InitCurlOnce();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl)
+  // One handle per thread, kept: downloads on a thread reuse its connections to the server.
+  struct ThreadHandle {
+    CURL* curl = curl_easy_init();
+    ~ThreadHandle() {
+      if (curl != nullptr)
+        curl_easy_cleanup(curl);
+    }
+  };
+  thread_local ThreadHandle handle;
+  if (handle.curl == nullptr)
     return Status::Internal("libcurl could not create a handle");
+  curl_easy_reset(handle.curl);
+  struct Borrowed {
+    CURL* curl;
+    CURL* get() const { return curl; }
+  } curl{handle.curl};
   std::string temp = path + ".part-" + RandomUuid();
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
