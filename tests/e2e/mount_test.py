@@ -323,6 +323,45 @@ class MountTest(unittest.TestCase):
             hostile.server_close()
             tessera("mount", "remove", "hostile", data_dir=self.hub, check=False)
 
+    def test_09_files_mounts_read_csv_globs_and_parquet_directories_in_place(self):
+        landing = os.path.join(self.tmp.name, "landing")
+        os.makedirs(os.path.join(landing, "2026"))
+        for day in (1, 2):
+            with open(os.path.join(landing, f"orders-{day}.csv"), "w") as f:
+                f.write("id,amount\n" + "".join(f"{day * 100 + i},{i}\n" for i in range(10)))
+        tessera("sql", f"COPY (SELECT range AS id FROM range(7)) TO "
+                f"'{landing}/2026/part-0.parquet' (FORMAT parquet)", data_dir=self.hub)
+        out = tessera("mount", "add", "landing", "--files", os.path.join(landing, "*.csv"),
+                      "--table", "orders", data_dir=self.hub).stdout
+        self.assertIn("landing.files.orders", out)
+        tessera("mount", "add", "lake", "--files", landing, data_dir=self.hub)
+        self.assertEqual(self.rows("SELECT count(*), sum(amount) FROM landing.files.orders"),
+                         [["20", "90"]])
+        self.assertEqual(self.rows("SELECT count(*) FROM lake.files.data"), [["7"]])
+        # Grants: ana reads landing once granted, and nothing else on disk through it.
+        code, body = self.sql("SELECT count(*) FROM landing.files.orders", token=self.ana)
+        self.assertEqual(code, 404, body)
+        tessera("principal", "grant", "ana", "landing", data_dir=self.hub)
+        self.assertEqual(self.rows("SELECT count(*) FROM landing.files.orders", token=self.ana),
+                         [["20"]])
+        code, body = self.sql("SELECT * FROM read_csv('/etc/passwd')", token=self.ana)
+        self.assertEqual(code, 403, body)
+        # Nothing to read, unknown formats, local names: usage errors with the reason.
+        for args, reason in (((os.path.join(landing, "*.xml"),), "cannot tell the format"),
+                             ((os.path.join(landing, "none-*.csv"),), "no csv files match"),
+                             ((landing, "--format", "avro"), "unknown format")):
+            r = tessera("mount", "add", "bad", "--files", *args, data_dir=self.hub, check=False)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(reason, r.stderr)
+        r = tessera("mount", "add", "ref", "--files", landing, data_dir=self.hub, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("local domain", r.stderr)
+        listed = json.loads(tessera("mount", "list", "--json", data_dir=self.hub).stdout)
+        self.assertIn(("landing", "files"), [(m["name"], m["kind"]) for m in listed])
+        tessera("mount", "remove", "lake", data_dir=self.hub)
+        tessera("mount", "remove", "landing", data_dir=self.hub)
+        self.assertTrue(os.path.exists(os.path.join(landing, "orders-1.csv")))  # data stays
+
     def test_08_remove_drops_the_mount_and_its_cache(self):
         tessera("mount", "remove", "east", data_dir=self.hub)
         self.assertFalse(os.path.exists(os.path.join(self.hub, "cache", "shares", "east")))

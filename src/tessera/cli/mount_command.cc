@@ -8,6 +8,8 @@
 #include "tessera/common/json.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
+#include "tessera/engine/data_dir.h"
+#include "tessera/federation/file_mounts.h"
 #include "tessera/federation/mount_store.h"
 #include "tessera/federation/share_mounts.h"
 
@@ -17,14 +19,19 @@ namespace {
 constexpr const char* kMountUsage =
     R"(Usage: tessera mount <subcommand> [arguments] [options]
 
-A mount makes another node's share (or any Delta Sharing server's) queryable on this node:
-every table the profile's recipient can read becomes <mount>.<schema>.<table> on every SQL
-port. Queries fetch the table's current files from the server and cache them under
-<data-dir>/cache/shares/<mount>/ (by file id; a file is fetched once). Principals other than
-admins need a grant: tessera principal grant NAME <mount>[.<schema>[.<table>]].
+A mount makes data from elsewhere queryable on this node, on every SQL port, joinable with
+local tables. A Delta Sharing mount (another node's share, or any Delta Sharing server's) shows
+every table the profile's recipient can read as <mount>.<schema>.<table>; queries fetch the
+table's current files from the server and cache them under <data-dir>/cache/shares/<mount>/
+(by file id; a file is fetched once). A files mount shows Parquet, CSV or JSON files where they
+lie as <mount>.files.<table>. Principals other than admins need a grant:
+tessera principal grant NAME <mount>[.<schema>[.<table>]].
 
 Subcommands:
   add NAME --profile FILE.share    check the profile, list its tables, and mount them
+  add NAME --files PATH [--format parquet|csv|json] [--table T]
+                                   a file, a directory (every file of the format below it) or a
+                                   glob ("/data/*.csv"); the table is T (default "data")
   list [--json]                    every mount (endpoints; tokens are never shown)
   show NAME [--json]               a mount's tables
   refresh NAME                     list the server's tables again
@@ -34,6 +41,7 @@ Options: --data-dir DIR (default ./tessera-data), --timeout SECONDS (server requ
 60), --help.
 Example:
   tessera mount add east --profile east.share
+  tessera mount add landing --files '/data/landing/*.csv' --table orders
   tessera serve &   # then, from psql or POST /api/v1/sql:
   SELECT count(*) FROM east.flights.h1
 )";
@@ -48,8 +56,12 @@ Json MountJson(const federation::Mount& mount, bool with_tables) {
   if (with_tables) {
     Json tables = Json::array();
     for (const auto& t : mount.tables) {
-      tables.push_back({{"name", mount.name + "." + t.schema + "." + t.name},
-                        {"remote", t.share + "." + t.schema + "." + t.name}});
+      Json table = {{"name", mount.name + "." + t.schema + "." + t.name}};
+      if (mount.kind == "sharing")
+        table["remote"] = t.share + "." + t.schema + "." + t.name;
+      else
+        table["files"] = mount.endpoint;
+      tables.push_back(table);
     }
     json["tables"] = tables;
   }
@@ -57,10 +69,12 @@ Json MountJson(const federation::Mount& mount, bool with_tables) {
 }
 
 void PrintTables(const federation::Mount& mount) {
-  std::printf("%-48s  %s\n", "table", "remote (share.schema.table)");
+  bool remote = mount.kind == "sharing";
+  std::printf("%-48s  %s\n", "table", remote ? "remote (share.schema.table)" : "files");
   for (const auto& t : mount.tables) {
-    std::printf("%-48s  %s\n", (mount.name + "." + t.schema + "." + t.name).c_str(),
-                (t.share + "." + t.schema + "." + t.name).c_str());
+    std::printf(
+        "%-48s  %s\n", (mount.name + "." + t.schema + "." + t.name).c_str(),
+        remote ? (t.share + "." + t.schema + "." + t.name).c_str() : mount.endpoint.c_str());
   }
 }
 
@@ -75,7 +89,8 @@ int ExpectedArgs(const std::string& sub) {
 }  // namespace
 
 int MountCommand(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {"data-dir", "profile", "timeout"}, {"help", "json"});
+  auto args = ParseArgs(argv, {"data-dir", "profile", "timeout", "files", "format", "table"},
+                        {"help", "json"});
   if (!args.ok())
     return Fail("mount", args.status(), true);
   if (args->Flag("help") || args->positional.empty()) {
@@ -130,9 +145,36 @@ int MountCommand(const std::vector<std::string>& argv) {
   }
   const std::string& name = args->positional[1];
   if (sub == "add") {
+    // A local domain of the same name would hide the mount's tables.
+    if (auto local = engine::ListTables(data_dir); local.ok()) {
+      for (const auto& t : *local) {
+        if (t.domain == name)
+          return Fail("mount add " + name, Status::AlreadyExists("a local domain is named " + name +
+                                                                 ": choose another mount name"));
+      }
+    }
     auto profile_path = args->Option("profile");
-    if (!profile_path)
-      return Fail("mount add", Status::InvalidArgument("--profile FILE.share is required"), true);
+    auto files = args->Option("files");
+    if (profile_path.has_value() == files.has_value()) {
+      return Fail(
+          "mount add",
+          Status::InvalidArgument("give exactly one of --profile FILE.share or --files PATH"),
+          true);
+    }
+    if (files) {
+      auto source = federation::ResolveFileSource(*files, args->Option("format").value_or(""));
+      if (!source.ok())
+        return Fail("mount add " + name, source.status(), true);
+      auto added =
+          federation::AddFileMount(mounts, name, *source, args->Option("table").value_or("data"));
+      if (!added.ok())
+        return Fail("mount add " + name, added.status(),
+                    added.status().code() == StatusCode::kInvalidArgument);
+      std::printf("mounted %s: %s files %s\n", name.c_str(), source->format.c_str(),
+                  source->pattern.c_str());
+      PrintTables(*added);
+      return 0;
+    }
     std::ifstream in(*profile_path, std::ios::binary);
     if (!in)
       return Fail("mount add", Status::InvalidArgument("cannot read profile " + *profile_path),

@@ -19,12 +19,14 @@ struct MountedTable {
   std::string name;
 };
 
-/// A mount: a remote Delta Sharing server seen through one profile. Plain value.
+/// A mount: a remote Delta Sharing server seen through one profile, or files. Plain value.
 struct Mount {
   std::string name;
-  std::string kind;     // "sharing"
-  std::string profile;  // the `.share` file's JSON (holds the bearer token: never print it)
-  std::string endpoint;
+  std::string kind;  // "sharing" or "files"
+  /// The kind's configuration: a sharing mount's `.share` file (holds the bearer token: never
+  /// print it); a files mount's {"pattern", "format", "root"}.
+  std::string profile;
+  std::string endpoint;  // where the data is: the server's endpoint, or the files' pattern
   int64_t created_ms = 0;
   int64_t refreshed_ms = 0;  // when `tables` was last listed from the server
   std::vector<MountedTable> tables;

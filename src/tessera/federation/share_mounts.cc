@@ -199,6 +199,8 @@ Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::strin
 Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
                                 const sharing::SharingClientOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(Mount mount, store.Get(name));
+  if (mount.kind != kKind)
+    return mount;  // a files mount reads its pattern anew on every query
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile parsed, sharing::ParseProfile(mount.profile));
   sharing::SharingClient client(parsed, options);
   TESSERA_ASSIGN_OR_RETURN(auto remote, client.ListAllTables());
@@ -214,6 +216,8 @@ Result<std::vector<access::ExtensionTable>> ShareMounts::Tables() {
   TESSERA_ASSIGN_OR_RETURN(std::vector<Mount> mounts, store_.List());
   std::vector<access::ExtensionTable> tables;
   for (const Mount& mount : mounts) {
+    if (mount.kind != kKind)
+      continue;
     for (const MountedTable& t : mount.tables) {
       access::ExtensionTable table;
       table.name = {mount.name, t.schema, t.name};
@@ -247,6 +251,8 @@ Status ShareMounts::Register(engine::Connection& connection) {
 Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::string_view schema,
                                          std::string_view table) {
   TESSERA_ASSIGN_OR_RETURN(Mount mount, store_.Get(mount_name));
+  if (mount.kind != kKind)
+    return Status::InvalidArgument("mount " + mount.name + " is not a Delta Sharing mount");
   std::string display = mount.name + "." + std::string(schema) + "." + std::string(table);
   const MountedTable* found = nullptr;
   for (const MountedTable& t : mount.tables) {

@@ -10,6 +10,7 @@
 #include "tessera/access/audit_log.h"
 #include "tessera/access/query_gateway.h"
 #include "tessera/common/result.h"
+#include "tessera/federation/file_mounts.h"
 #include "tessera/federation/mount_store.h"
 #include "tessera/federation/share_mounts.h"
 #include "tessera/ports/pgwire/server.h"
@@ -71,7 +72,9 @@ class Node {
   std::unique_ptr<access::AccessStore> store_;
   std::unique_ptr<access::AuditLog> audit_;
   std::unique_ptr<federation::MountStore> mounts_;
-  std::unique_ptr<federation::ShareMounts> share_mounts_;  // before the gateway that uses it
+  // Before the gateway that uses them.
+  std::unique_ptr<federation::ShareMounts> share_mounts_;
+  std::unique_ptr<federation::FileMounts> file_mounts_;
   std::unique_ptr<access::QueryGateway> gateway_;
   std::unique_ptr<Sharing> sharing_;
   std::unique_ptr<Ports> ports_;
