@@ -4,6 +4,7 @@
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
 #include "tessera/common/strings.h"
+#include "tessera/federation/mount_cache.h"
 #include "tessera/server/node.h"
 
 namespace tessera::cli {
@@ -29,6 +30,8 @@ Options:
   --public-url URL      base of the data-file links in Delta Sharing responses, for a node
                         behind a proxy or TLS terminator (default: http:// + the Host header)
   --url-ttl DURATION    how long a data-file link stays valid (default 1h; e.g. 15m, 2h)
+  --mount-cache SIZE    bound of the files fetched for mounted shares, all mounts together
+                        (default 10GB; least recently used files go first)
 
 The bound addresses are printed as `pg: HOST:PORT` and `http: HOST:PORT`. Stop with Ctrl-C
 (SIGINT) or SIGTERM.
@@ -45,7 +48,7 @@ Example:
 int ServeCommand(const std::vector<std::string>& args) {
   auto parsed = ParseArgs(args,
                           {"data-dir", "pg", "http", "session-memory", "max-connections",
-                           "tls-cert", "tls-key", "public-url", "url-ttl"},
+                           "tls-cert", "tls-key", "public-url", "url-ttl", "mount-cache"},
                           {"help", "no-pg", "no-http", "require-tls"});
   if (!parsed.ok())
     return Fail("serve", parsed.status(), /*usage=*/true);
@@ -94,6 +97,12 @@ int ServeCommand(const std::vector<std::string>& args) {
     if (!duration.ok())
       return Fail("serve", duration.status(), true);
     options.file_url_ttl = *duration;
+  }
+  if (auto size = parsed->Option("mount-cache")) {
+    auto bytes = federation::ParseByteSize(*size);
+    if (!bytes.ok())
+      return Fail("serve", bytes.status().WithContext("--mount-cache"), true);
+    options.mount_cache.max_bytes = *bytes;
   }
   if (options.pg_tls_cert.empty() != options.pg_tls_key.empty()) {
     return Fail("serve", Status::InvalidArgument("--tls-cert and --tls-key go together"),

@@ -1,9 +1,12 @@
 #include "tessera/federation/share_mounts.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <sys/stat.h>
@@ -91,8 +94,10 @@ Result<std::string> LocalCommit(const sharing::RemoteSnapshot& snapshot,
 // snapshot or none (the folder is renamed into place).
 Status WriteSnapshotTable(const std::string& root, const std::string& commit) {
   std::string log = root + "/_delta_log/00000000000000000000.json";
-  if (FileSize(log) >= 0)
-    return Status::OK();  // the same snapshot was written before
+  if (FileSize(log) >= 0) {
+    ::utimensat(AT_FDCWD, root.c_str(), nullptr, 0);  // in use: not for TrimCache
+    return Status::OK();                              // the same snapshot was written before
+  }
   std::string temp = root + ".tmp-" + RandomUuid();
   std::error_code error;
   std::filesystem::create_directories(temp + "/_delta_log", error);
@@ -209,8 +214,11 @@ Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
 }
 
 ShareMounts::ShareMounts(MountStore& store, std::string data_dir,
-                         sharing::SharingClientOptions options)
-    : store_(store), data_dir_(std::move(data_dir)), options_(std::move(options)) {}
+                         sharing::SharingClientOptions options, CacheLimits cache_limits)
+    : store_(store),
+      data_dir_(std::move(data_dir)),
+      options_(std::move(options)),
+      cache_limits_(cache_limits) {}
 
 Result<std::vector<access::ExtensionTable>> ShareMounts::Tables() {
   TESSERA_ASSIGN_OR_RETURN(std::vector<Mount> mounts, store_.List());
@@ -281,7 +289,7 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   for (const sharing::RemoteFile& file : snapshot->files) {
     std::string path = cache + "/files/" + CacheFileName(file.id);
     // Cached files are complete (downloads are renamed into place after their size checked).
-    if (FileSize(path) != file.size)
+    if (UseCachedFile(path) != file.size)
       missing.push_back(&file);
     paths.push_back(path);
     fingerprint += file.id + "\n";
@@ -297,6 +305,12 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(*snapshot, paths));
   std::string root = cache + "/snapshots/" + HexEncode(Sha256(fingerprint)).substr(0, 32);
   TESSERA_RETURN_NOT_OK(WriteSnapshotTable(root, commit));
+  std::set<std::string> keep(paths.begin(), paths.end());
+  keep.insert(root);
+  int64_t trimmed = TrimCache(data_dir_ + "/cache/shares", cache_limits_, keep);
+  if (trimmed > 0)
+    Log(LogLevel::kInfo,
+        "mount cache: removed " + std::to_string(trimmed) + " bytes of least recently used files");
   return "SELECT * FROM memory.main.delta_scan(" + QuoteLiteral(root) + ")";
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tessera/access/session_extension.h"
+#include "tessera/federation/mount_cache.h"
 #include "tessera/federation/mount_store.h"
 #include "tessera/sharing/sharing_client.h"
 
@@ -27,11 +28,13 @@ std::string MountCacheDir(const std::string& data_dir, std::string_view mount);
 /// server for the table's files, downloads those not yet cached (by file id, checked by size)
 /// into MountCacheDir()/files, and reads them as a Delta table whose log it writes under
 /// MountCacheDir()/snapshots, so partition values, the schema and filter pushdown into the
-/// Parquet scans work as for local tables. Thread-safe.
+/// Parquet scans work as for local tables. The files of all mounts are bounded by
+/// `cache_limits` (least recently used out first). Thread-safe.
 class ShareMounts : public access::SessionExtension {
  public:
   /// `store` must outlive this object.
-  ShareMounts(MountStore& store, std::string data_dir, sharing::SharingClientOptions options = {});
+  ShareMounts(MountStore& store, std::string data_dir, sharing::SharingClientOptions options = {},
+              CacheLimits cache_limits = {});
 
   Result<std::vector<access::ExtensionTable>> Tables() override;
   Status Register(engine::Connection& connection) override;
@@ -44,6 +47,7 @@ class ShareMounts : public access::SessionExtension {
   MountStore& store_;
   std::string data_dir_;
   sharing::SharingClientOptions options_;
+  CacheLimits cache_limits_;
 };
 
 }  // namespace tessera::federation

@@ -41,6 +41,8 @@ struct NodeOptions {
   std::string public_url;
   /// How long a data-file link stays valid.
   std::chrono::seconds file_url_ttl{3600};
+  /// Bound of the files downloaded for mounted remote shares (all mounts together).
+  federation::CacheLimits mount_cache;
 };
 
 /// One running node: the data directory's stores and every listener wired to them. Start it,
