@@ -210,6 +210,9 @@ class MountTest(unittest.TestCase):
         # Same files, same ids: nothing new is downloaded.
         self.assertEqual(self.rows("SELECT count(*) FROM east.h1.legs WHERE month = 3"), [["500"]])
         self.assertEqual(cache_bytes(self.hub, "east"), fetched)
+        # The command line sees mounts too.
+        r = tessera("sql", "--format", "csv", "SELECT count(*) FROM east.h1.legs", data_dir=self.hub)
+        self.assertEqual(r.stdout.splitlines()[1:], ["3000"])
         # A delta-rs-written fixture table through the same mount equals its expected rows.
         self.assertEqual(self.rows("SELECT id FROM east.fixtures.simple ORDER BY id"),
                          simple_rows())
@@ -338,6 +341,9 @@ class MountTest(unittest.TestCase):
         self.assertEqual(self.rows("SELECT count(*), sum(amount) FROM landing.files.orders"),
                          [["20", "90"]])
         self.assertEqual(self.rows("SELECT count(*) FROM lake.files.data"), [["7"]])
+        r = tessera("sql", "--format", "csv", "SELECT sum(amount) FROM landing.files.orders",
+                    data_dir=self.hub)
+        self.assertEqual(r.stdout.splitlines()[1:], ["90"])
         # Grants: ana reads landing once granted, and nothing else on disk through it.
         code, body = self.sql("SELECT count(*) FROM landing.files.orders", token=self.ana)
         self.assertEqual(code, 404, body)

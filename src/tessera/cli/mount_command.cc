@@ -42,8 +42,7 @@ Options: --data-dir DIR (default ./tessera-data), --timeout SECONDS (server requ
 Example:
   tessera mount add east --profile east.share
   tessera mount add landing --files '/data/landing/*.csv' --table orders
-  tessera serve &   # then, from psql or POST /api/v1/sql:
-  SELECT count(*) FROM east.flights.h1
+  tessera sql "SELECT count(*) FROM east.flights.h1"   # or over psql, POST /api/v1/sql
 )";
 
 Json MountJson(const federation::Mount& mount, bool with_tables) {

@@ -1,9 +1,12 @@
 #include "tessera/cli/session.h"
 
 #include <filesystem>
+#include <set>
 
+#include "tessera/common/strings.h"
 #include "tessera/engine/data_dir.h"
 #include "tessera/engine/delta_functions.h"
+#include "tessera/engine/sql_text.h"
 #include "tessera/storage/local_storage.h"
 
 namespace tessera::cli {
@@ -18,12 +21,57 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir,
   TESSERA_RETURN_NOT_OK(session->connection_->Execute("SET TimeZone = 'UTC'"));
   TESSERA_RETURN_NOT_OK(engine::RegisterDeltaFunctions(
       session->connection_->handle(), storage::LocalStorage::Instance(), *session->reader_));
+  // Mounts first: a scalar function registered after ExtractScanHints's query silently does not
+  // exist (seen with DuckDB 1.4.4; cause not yet found), so register before any query runs.
+  TESSERA_RETURN_NOT_OK(session->AttachMounts(sql));
   if (sql) {
     session->hints_ = std::make_unique<engine::ScopedScanHints>(
         engine::ExtractScanHints(*session->connection_, *sql, data_dir));
   }
   TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*session->connection_, data_dir, sql));
   return session;
+}
+
+Status Session::AttachMounts(std::optional<std::string_view> sql) {
+  // No catalog, no mounts: a plain `tessera sql` must not create one.
+  std::error_code ignored;
+  if (!std::filesystem::exists(data_dir_ + "/catalog.db", ignored))
+    return Status::OK();
+  TESSERA_ASSIGN_OR_RETURN(mounts_, federation::MountStore::Open(data_dir_));
+  share_mounts_ = std::make_unique<federation::ShareMounts>(*mounts_, data_dir_);
+  file_mounts_ = std::make_unique<federation::FileMounts>(*mounts_);
+  TESSERA_ASSIGN_OR_RETURN(auto local, engine::ListTables(data_dir_));
+  std::set<std::string> local_domains;
+  for (const auto& t : local)
+    local_domains.insert(t.domain);
+  std::string lower = sql ? ToLower(*sql) : std::string();
+  std::string ddl;
+  std::set<std::string> catalogs;
+  std::set<std::string> schemas;
+  for (access::SessionExtension* extension :
+       {static_cast<access::SessionExtension*>(share_mounts_.get()),
+        static_cast<access::SessionExtension*>(file_mounts_.get())}) {
+    TESSERA_RETURN_NOT_OK(extension->Register(*connection_));
+    TESSERA_ASSIGN_OR_RETURN(auto tables, extension->Tables());
+    for (const access::ExtensionTable& t : tables) {
+      // Only what the statement names (a view over a remote table costs nothing until read,
+      // but listing every mount's tables in each command is noise).
+      if (local_domains.count(t.name.domain) != 0 ||
+          (sql && lower.find(ToLower(t.name.domain)) == std::string::npos))
+        continue;
+      std::string catalog = QuoteIdentifier(t.name.domain);
+      std::string schema = catalog + "." + QuoteIdentifier(t.name.product);
+      if (catalogs.insert(catalog).second)
+        ddl += "ATTACH IF NOT EXISTS ':memory:' AS " + catalog + ";\n";
+      if (schemas.insert(schema).second)
+        ddl += "CREATE SCHEMA IF NOT EXISTS " + schema + ";\n";
+      ddl += "CREATE OR REPLACE VIEW " + schema + "." + QuoteIdentifier(t.name.table) + " AS " +
+             t.view_sql + ";\n";
+    }
+  }
+  if (ddl.empty())
+    return Status::OK();
+  return connection_->Execute(ddl);
 }
 
 Result<std::string> Session::ResolveTable(const std::string& argument) const {

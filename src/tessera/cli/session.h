@@ -9,11 +9,15 @@
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/database.h"
 #include "tessera/engine/scan_hints.h"
+#include "tessera/federation/file_mounts.h"
+#include "tessera/federation/mount_store.h"
+#include "tessera/federation/share_mounts.h"
 
 namespace tessera::cli {
 
 /// What one CLI invocation works on: an in-memory DuckDB with the Delta SQL functions registered
-/// and the data directory's tables attached under their three-part names. Not thread-safe.
+/// and the data directory's tables (and its mounts' tables) attached under their three-part
+/// names. Not thread-safe.
 class Session {
  public:
   /// Open a session; with `sql`, attach only the data-directory tables that SQL names and let
@@ -27,7 +31,13 @@ class Session {
   Result<std::string> ResolveTable(const std::string& argument) const;
 
  private:
+  Status AttachMounts(std::optional<std::string_view> sql);
+
   std::string data_dir_;
+  // Before the database: its SQL functions call into them until it closes.
+  std::unique_ptr<federation::MountStore> mounts_;
+  std::unique_ptr<federation::ShareMounts> share_mounts_;
+  std::unique_ptr<federation::FileMounts> file_mounts_;
   std::unique_ptr<engine::Database> database_;
   std::unique_ptr<engine::DuckdbCheckpointReader> reader_;
   std::unique_ptr<engine::Connection> connection_;
