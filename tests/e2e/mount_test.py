@@ -355,7 +355,8 @@ class MountTest(unittest.TestCase):
         # Nothing to read, unknown formats, local names: usage errors with the reason.
         for args, reason in (((os.path.join(landing, "*.xml"),), "cannot tell the format"),
                              ((os.path.join(landing, "none-*.csv"),), "no csv files match"),
-                             ((landing, "--format", "avro"), "unknown format")):
+                             ((landing, "--format", "avro"), "unknown format"),
+                             (("/*.csv",), "below /")):
             r = tessera("mount", "add", "bad", "--files", *args, data_dir=self.hub, check=False)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(reason, r.stderr)

@@ -83,6 +83,10 @@ Result<FileSource> ResolveFileSource(std::string_view path, std::string_view for
     source.root = slash == 0 ? std::string("/") : text.substr(0, slash);
     source.pattern = text;
   }
+  // Granted principals may read everything below the root (the session sandbox allows it):
+  // never the whole file system.
+  if (source.root == "/" || source.root.empty())
+    return Status::InvalidArgument("a files mount must lie in a folder below /, not at the root");
   if (Matches(source.pattern) == 0)
     return Status::InvalidArgument("no " + source.format + " files match " + source.pattern);
   return source;

@@ -19,8 +19,8 @@ struct FileSource {
 /// Resolve `path` (a file, a directory or a glob; relative to the working directory) with an
 /// optional `format` ("parquet", "csv", "json"; else taken from the file extension in `path`,
 /// or "parquet" for a directory). A directory reads every file of the format below it.
-/// kInvalidArgument when nothing matches now, the format is unknown, or the path cannot be
-/// quoted safely.
+/// kInvalidArgument when nothing matches now, the format is unknown, the files lie directly
+/// in / (a granted principal may read the whole folder), or the path has control characters.
 Result<FileSource> ResolveFileSource(std::string_view path, std::string_view format);
 
 /// Store a files mount: one table `<name>.files.<table>` over the source's files.
