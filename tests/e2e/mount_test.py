@@ -213,6 +213,14 @@ class MountTest(unittest.TestCase):
         # The command line sees mounts too.
         r = tessera("sql", "--format", "csv", "SELECT count(*) FROM east.h1.legs", data_dir=self.hub)
         self.assertEqual(r.stdout.splitlines()[1:], ["3000"])
+        # ... also in a node whose --data-dir is relative (cached files are named by absolute
+        # path in the snapshot logs).
+        for args in (["mount", "add", "east", "--profile", self.profile],
+                     ["sql", "--format", "csv", "SELECT count(*) FROM east.h1.legs"]):
+            r = subprocess.run([TESSERA, *args, "--data-dir", "relative-node"], text=True,
+                               capture_output=True, timeout=120, cwd=self.tmp.name)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines()[1:], ["3000"])
         # A delta-rs-written fixture table through the same mount equals its expected rows.
         self.assertEqual(self.rows("SELECT id FROM east.fixtures.simple ORDER BY id"),
                          simple_rows())

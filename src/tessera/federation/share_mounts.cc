@@ -216,7 +216,9 @@ Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
 ShareMounts::ShareMounts(MountStore& store, std::string data_dir,
                          sharing::SharingClientOptions options, CacheLimits cache_limits)
     : store_(store),
-      data_dir_(std::move(data_dir)),
+      // Absolute: the snapshot logs name cached files by absolute path (a relative one would be
+      // read relative to the snapshot's folder).
+      data_dir_(std::filesystem::absolute(data_dir).lexically_normal().string()),
       options_(std::move(options)),
       cache_limits_(cache_limits) {}
 
