@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -181,6 +182,10 @@ Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::Remote
 
 }  // namespace
 
+// How long a table's scan (its file list) is reused: a mounted table is at most this far
+// behind its server.
+constexpr std::chrono::seconds kScanMemoTtl{2};
+
 std::string MountCacheDir(const std::string& data_dir, std::string_view mount) {
   return data_dir + "/cache/shares/" + std::string(mount);
 }
@@ -260,6 +265,27 @@ Status ShareMounts::Register(engine::Connection& connection) {
 
 Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::string_view schema,
                                          std::string_view table) {
+  // DuckDB binds a view's body when the view is created and again when a query reads it: the
+  // answer is reused for a moment so that a query asks the server once.
+  std::string key =
+      std::string(mount_name) + "\n" + std::string(schema) + "\n" + std::string(table);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(memo_mutex_);
+    auto found = memo_.find(key);
+    if (found != memo_.end() && now - found->second.second < kScanMemoTtl)
+      return found->second.first;
+  }
+  TESSERA_ASSIGN_OR_RETURN(std::string sql, FreshScanSql(mount_name, schema, table));
+  std::lock_guard lock(memo_mutex_);
+  if (memo_.size() > 1024)
+    memo_.clear();
+  memo_[key] = {sql, now};
+  return sql;
+}
+
+Result<std::string> ShareMounts::FreshScanSql(std::string_view mount_name, std::string_view schema,
+                                              std::string_view table) {
   TESSERA_ASSIGN_OR_RETURN(Mount mount, store_.Get(mount_name));
   if (mount.kind != kKind)
     return Status::InvalidArgument("mount " + mount.name + " is not a Delta Sharing mount");

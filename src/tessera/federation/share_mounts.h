@@ -1,5 +1,8 @@
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,15 +42,21 @@ class ShareMounts : public access::SessionExtension {
   Result<std::vector<access::ExtensionTable>> Tables() override;
   Status Register(engine::Connection& connection) override;
 
-  /// The SQL that reads a mounted table's current snapshot (what share_scan runs).
+  /// The SQL that reads a mounted table's current snapshot (what share_scan runs); the same
+  /// answer for 2 seconds (DuckDB binds a view both when creating and when reading it).
   Result<std::string> ScanSql(std::string_view mount, std::string_view schema,
                               std::string_view table);
 
  private:
+  Result<std::string> FreshScanSql(std::string_view mount, std::string_view schema,
+                                   std::string_view table);
+
   MountStore& store_;
   std::string data_dir_;
   sharing::SharingClientOptions options_;
   CacheLimits cache_limits_;
+  std::mutex memo_mutex_;
+  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> memo_;
 };
 
 }  // namespace tessera::federation
