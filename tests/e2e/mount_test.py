@@ -97,6 +97,8 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
             return self.answer(200, json.dumps({"items": [
                 {"name": t, "schema": "x", "share": "s"}
                 for t in ("garbage", "short", "long", "expiring")]}))
+        if self.path.endswith("/metadata"):
+            return self.answer_table(self.path.split("/")[-2], files=False)
         if self.path == "/file/expired":
             return self.answer(403, json.dumps({"errorCode": "PERMISSION_DENIED",
                                                 "message": "expired"}))
@@ -108,7 +110,9 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        table = self.path.split("/")[-2]
+        self.answer_table(self.path.split("/")[-2], files=True)
+
+    def answer_table(self, table, files):
         if table == "garbage":
             return self.answer(200, '{"protocol": {"minReaderVersion": 1}}\n{not json\n',
                                "application/x-ndjson")
@@ -116,7 +120,7 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
             {"name": "id", "type": "long", "nullable": True, "metadata": {}}]})
         port = self.server.server_address[1]
         name = table
-        if table == "expiring":
+        if table == "expiring" and files:
             # The first answer's URL has expired by the time it is fetched; later ones work.
             self.server.expiring_queries = getattr(self.server, "expiring_queries", 0) + 1
             name = "expired" if self.server.expiring_queries == 1 else "fresh"
@@ -125,6 +129,8 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
                                "schemaString": schema, "partitionColumns": []}},
                  {"file": {"url": f"http://127.0.0.1:{port}/file/{name}", "id": "f-" + table,
                            "partitionValues": {}, "size": 100}}]
+        if not files:
+            lines = lines[:2]
         self.answer(200, "".join(json.dumps(l) + "\n" for l in lines), "application/x-ndjson")
 
 
@@ -224,6 +230,39 @@ class MountTest(unittest.TestCase):
         # A delta-rs-written fixture table through the same mount equals its expected rows.
         self.assertEqual(self.rows("SELECT id FROM east.fixtures.simple ORDER BY id"),
                          simple_rows())
+
+    def test_02b_filters_are_sent_as_predicate_hints_so_fewer_files_are_fetched(self):
+        # A fresh mount (empty cache) of the same share: a one-month filter fetches one of the
+        # six monthly partition files, on every port; the rows are still exactly the right ones.
+        tessera("mount", "add", "pushed", "--profile", self.profile, data_dir=self.hub)
+        files = os.path.join(self.hub, "cache", "shares", "pushed", "files")
+        try:
+            # Listing tables (every view is defined) asks for metadata only: no file moves.
+            names = self.rows("SELECT table_catalog || '.' || table_schema || '.' || table_name "
+                              "FROM information_schema.tables WHERE table_catalog = 'pushed' "
+                              "ORDER BY 1")
+            self.assertEqual(names, [["pushed.fixtures.simple"], ["pushed.h1.legs"]])
+            self.assertFalse(os.path.isdir(files) and os.listdir(files))
+            r = tessera("sql", "--format", "csv", "SELECT count(*) FROM pushed.h1.legs "
+                        "WHERE month = 2", data_dir=self.hub)
+            self.assertEqual(r.stdout.splitlines()[1:], ["500"])
+            self.assertEqual(len(os.listdir(files)), 1)
+            one_month = cache_bytes(self.hub, "pushed")
+            self.assertEqual(self.rows("SELECT count(*), sum(delay) FROM pushed.h1.legs "
+                                       "WHERE month = 3"),
+                             self.direct("SELECT count(*), sum(delay) FROM flights.h1.legs "
+                                         "WHERE month = 3"))
+            self.assertEqual(len(os.listdir(files)), 2)
+            self.assertEqual(self.rows("SELECT count(*) FROM pushed.h1.legs WHERE month >= 5"),
+                             [["1000"]])
+            self.assertEqual(len(os.listdir(files)), 4)
+            # No usable filter (an OR): every file; the answer is still right.
+            self.assertEqual(self.rows("SELECT count(*) FROM pushed.h1.legs "
+                                       "WHERE month = 1 OR delay > 1000"), [["500"]])
+            self.assertEqual(len(os.listdir(files)), 6)
+            self.assertGreater(cache_bytes(self.hub, "pushed"), 4 * one_month)
+        finally:
+            tessera("mount", "remove", "pushed", data_dir=self.hub)
 
     def test_03_one_query_joins_a_mount_and_a_local_table(self):
         query = ("SELECT n.name, count(*) AS legs, sum(l.delay) AS delay FROM east.h1.legs l "

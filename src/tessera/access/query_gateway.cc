@@ -13,6 +13,7 @@
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
 #include "tessera/engine/delta_functions.h"
+#include "tessera/engine/scan_hints.h"
 #include "tessera/engine/sql_text.h"
 #include "tessera/storage/local_storage.h"
 
@@ -111,6 +112,7 @@ Status QuerySession::AttachTablesFor(std::string_view sql) {
   }
   if (ddl.empty())
     return Status::OK();
+  engine::ScopedViewDefinition defining;
   Status status = connection_->Execute(ddl);
   if (!status.ok())
     return status.WithContext("opening the tables the query names");
@@ -119,6 +121,9 @@ Status QuerySession::AttachTablesFor(std::string_view sql) {
 }
 
 Status QuerySession::Prepare(std::string_view sql) {
+  // Creating the views binds them (a mounted table asks its server): with the same hints as
+  // the statement's own binding, or the server would be asked for every file first.
+  engine::ScopedScanHints hints(engine::ExtractScanHints(*connection_, sql, data_dir_));
   TESSERA_RETURN_NOT_OK(AttachTablesFor(sql));
   if (principal_.admin)
     return Status::OK();
@@ -135,12 +140,18 @@ Status QuerySession::Prepare(std::string_view sql) {
 }
 
 Result<std::unique_ptr<engine::Statement>> QuerySession::PrepareStatement(
-    std::string_view statement) {
+    std::string_view statement, std::optional<std::string_view> hints_from) {
+  // For exactly this statement's binding (views included) and its executions (DuckDB may bind
+  // again then): another statement never sees them.
+  std::optional<engine::ScanHints> extracted =
+      engine::ExtractScanHints(*connection_, hints_from.value_or(statement), data_dir_);
+  engine::ScopedScanHints hints(extracted);
   TESSERA_RETURN_NOT_OK(AttachTablesFor(statement));
   auto prepared_or = engine::Statement::Prepare(*connection_, statement);
   if (!prepared_or.ok())
     return AsMissingRelation(prepared_or.status());
   std::unique_ptr<engine::Statement> prepared = std::move(*prepared_or);
+  prepared->set_scan_hints(std::move(extracted));
   if (!principal_.admin && !ReadOnlyStatement(prepared->type())) {
     return Status::PermissionDenied("permission denied: principal \"" + principal_.name +
                                     "\" may only run queries (SELECT)");

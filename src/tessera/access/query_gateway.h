@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -53,8 +54,12 @@ class QuerySession {
   Status Prepare(std::string_view sql);
 
   /// Prepare one statement (no ';'-separated list) after the checks of Prepare, for running
-  /// many times with parameters. Errors as Prepare.
-  Result<std::unique_ptr<engine::Statement>> PrepareStatement(std::string_view statement);
+  /// many times with parameters. Errors as Prepare. The simple filters of a one-table query
+  /// (engine/scan_hints.h) hold while it binds: local Delta scans skip files, mounted remote
+  /// tables ask their server for fewer. A port that wraps a client's statement (a projection
+  /// over it) passes the client's text as `hints_from`.
+  Result<std::unique_ptr<engine::Statement>> PrepareStatement(
+      std::string_view statement, std::optional<std::string_view> hints_from = std::nullopt);
 
   /// Prepare, then run `sql`: all statements but the last to completion, the last streaming
   /// (as engine::Connection::Query).

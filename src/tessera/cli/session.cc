@@ -21,18 +21,20 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir,
   TESSERA_RETURN_NOT_OK(session->connection_->Execute("SET TimeZone = 'UTC'"));
   TESSERA_RETURN_NOT_OK(engine::RegisterDeltaFunctions(
       session->connection_->handle(), storage::LocalStorage::Instance(), *session->reader_));
-  // Mounts first: a scalar function registered after ExtractScanHints's query silently does not
-  // exist (seen with DuckDB 1.4.4; cause not yet found), so register before any query runs.
-  TESSERA_RETURN_NOT_OK(session->AttachMounts(sql));
+  // Mount functions first: a scalar function registered after ExtractScanHints's query silently
+  // does not exist (seen with DuckDB 1.4.4; cause not yet found).
+  TESSERA_RETURN_NOT_OK(session->RegisterMounts());
   if (sql) {
     session->hints_ = std::make_unique<engine::ScopedScanHints>(
         engine::ExtractScanHints(*session->connection_, *sql, data_dir));
   }
+  // Views after the hints: creating a mount's view asks its server, with the query's filters.
+  TESSERA_RETURN_NOT_OK(session->AttachMountViews(sql));
   TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*session->connection_, data_dir, sql));
   return session;
 }
 
-Status Session::AttachMounts(std::optional<std::string_view> sql) {
+Status Session::RegisterMounts() {
   // No catalog, no mounts: a plain `tessera sql` must not create one.
   std::error_code ignored;
   if (!std::filesystem::exists(data_dir_ + "/catalog.db", ignored))
@@ -40,6 +42,13 @@ Status Session::AttachMounts(std::optional<std::string_view> sql) {
   TESSERA_ASSIGN_OR_RETURN(mounts_, federation::MountStore::Open(data_dir_));
   share_mounts_ = std::make_unique<federation::ShareMounts>(*mounts_, data_dir_);
   file_mounts_ = std::make_unique<federation::FileMounts>(*mounts_);
+  TESSERA_RETURN_NOT_OK(share_mounts_->Register(*connection_));
+  return file_mounts_->Register(*connection_);
+}
+
+Status Session::AttachMountViews(std::optional<std::string_view> sql) {
+  if (!mounts_)
+    return Status::OK();
   TESSERA_ASSIGN_OR_RETURN(auto local, engine::ListTables(data_dir_));
   std::set<std::string> local_domains;
   for (const auto& t : local)
@@ -51,13 +60,13 @@ Status Session::AttachMounts(std::optional<std::string_view> sql) {
   for (access::SessionExtension* extension :
        {static_cast<access::SessionExtension*>(share_mounts_.get()),
         static_cast<access::SessionExtension*>(file_mounts_.get())}) {
-    TESSERA_RETURN_NOT_OK(extension->Register(*connection_));
     TESSERA_ASSIGN_OR_RETURN(auto tables, extension->Tables());
     for (const access::ExtensionTable& t : tables) {
       // Only what the statement names (a view over a remote table costs nothing until read,
       // but listing every mount's tables in each command is noise).
       if (local_domains.count(t.name.domain) != 0 ||
-          (sql && lower.find(ToLower(t.name.domain)) == std::string::npos))
+          (sql && (lower.find(ToLower(t.name.domain)) == std::string::npos ||
+                   lower.find(ToLower(t.name.table)) == std::string::npos)))
         continue;
       std::string catalog = QuoteIdentifier(t.name.domain);
       std::string schema = catalog + "." + QuoteIdentifier(t.name.product);
@@ -71,6 +80,7 @@ Status Session::AttachMounts(std::optional<std::string_view> sql) {
   }
   if (ddl.empty())
     return Status::OK();
+  engine::ScopedViewDefinition defining;
   return connection_->Execute(ddl);
 }
 

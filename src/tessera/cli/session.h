@@ -31,7 +31,8 @@ class Session {
   Result<std::string> ResolveTable(const std::string& argument) const;
 
  private:
-  Status AttachMounts(std::optional<std::string_view> sql);
+  Status RegisterMounts();
+  Status AttachMountViews(std::optional<std::string_view> sql);
 
   std::string data_dir_;
   // Before the database: its SQL functions call into them until it closes.

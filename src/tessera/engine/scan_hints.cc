@@ -206,7 +206,9 @@ std::optional<ScanHints> ExtractScanHints(Connection& connection, std::string_vi
     auto parsed = ParseTableName(name);
     if (!parsed.ok())
       return std::nullopt;
-    hints.table_root = TableRoot(data_dir, *parsed);
+    // As delta_scan looks hints up: by absolute, normalized path.
+    hints.table_root =
+        std::filesystem::absolute(TableRoot(data_dir, *parsed)).lexically_normal().string();
   } else {
     const Json& function = table->value("function", Json());
     if (ToLower(function.value("function_name", "")) != "delta_scan")
@@ -285,5 +287,15 @@ const std::vector<ColumnPredicate>* ScopedScanHints::For(const std::string& tabl
     return nullptr;
   return &current_hints->predicates;
 }
+
+namespace {
+thread_local bool defining_views = false;
+}  // namespace
+
+ScopedViewDefinition::ScopedViewDefinition() : previous_(defining_views) { defining_views = true; }
+
+ScopedViewDefinition::~ScopedViewDefinition() { defining_views = previous_; }
+
+bool ScopedViewDefinition::Active() { return defining_views; }
 
 }  // namespace tessera::engine

@@ -55,4 +55,21 @@ class ScopedScanHints {
   std::optional<ScanHints> previous_;
 };
 
+/// Marks, on this thread, that DuckDB binds statements only to define views (CREATE VIEW binds
+/// its body to learn the columns): table functions whose scan is costly (a mounted remote
+/// table downloads its files) then only need to describe their columns.
+class ScopedViewDefinition {
+ public:
+  ScopedViewDefinition();
+  ~ScopedViewDefinition();
+  ScopedViewDefinition(const ScopedViewDefinition&) = delete;
+  ScopedViewDefinition& operator=(const ScopedViewDefinition&) = delete;
+
+  /// Whether this thread is defining views now.
+  static bool Active();
+
+ private:
+  bool previous_;
+};
+
 }  // namespace tessera::engine

@@ -67,6 +67,7 @@ Status Statement::ClearBindings() {
 }
 
 Result<std::unique_ptr<QueryResult>> Statement::Execute() {
+  ScopedScanHints hints(scan_hints_);
   connection_.CloseActiveResult();
   TESSERA_ASSIGN_OR_RETURN(
       std::unique_ptr<QueryResult> result,

@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "tessera/common/result.h"
 #include "tessera/engine/column_type.h"
 #include "tessera/engine/query_result.h"
+#include "tessera/engine/scan_hints.h"
 
 namespace tessera::engine {
 
@@ -48,6 +50,11 @@ class Statement {
   /// result (closed when anything else runs on it). Errors as Connection::Query.
   Result<std::unique_ptr<QueryResult>> Execute();
 
+  /// Scan hints (scan_hints.h) that hold while this statement runs: DuckDB may bind again at
+  /// execution (table functions such as delta_scan and mounted tables), and must then see the
+  /// statement's own filters, not another's.
+  void set_scan_hints(std::optional<ScanHints> hints) { scan_hints_ = std::move(hints); }
+
  private:
   Statement(Connection& connection, duckdb_prepared_statement statement);
 
@@ -57,6 +64,7 @@ class Statement {
   int64_t parameter_count_ = 0;
   std::vector<Column> columns_;
   std::vector<duckdb_logical_type> logical_types_;
+  std::optional<ScanHints> scan_hints_;
 };
 
 }  // namespace tessera::engine

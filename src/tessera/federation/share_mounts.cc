@@ -17,7 +17,10 @@
 #include "tessera/common/logging.h"
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
+#include "tessera/delta/schema.h"
+#include "tessera/engine/data_dir.h"
 #include "tessera/engine/scalar_function.h"
+#include "tessera/engine/scan_hints.h"
 #include "tessera/sharing/profile.h"
 
 namespace tessera::federation {
@@ -118,6 +121,48 @@ Status WriteSnapshotTable(const std::string& root, const std::string& commit) {
       return Status::IoError("cannot move the snapshot into " + root);
   }
   return Status::OK();
+}
+
+// The query's simple filters as jsonPredicateHints (PROTOCOL.md) over the remote schema, or
+// nullopt when none can be expressed. Only comparisons whose constant fits the column's type
+// exactly go out; the others are left to the local scan (hints only let the server skip files;
+// the query still filters every row).
+std::optional<Json> PredicateHints(const std::vector<engine::ColumnPredicate>& predicates,
+                                   const delta::Schema& schema) {
+  using Op = engine::ColumnPredicate::Op;
+  Json children = Json::array();
+  for (const engine::ColumnPredicate& p : predicates) {
+    const delta::Field* field = schema.Find(p.column);
+    if (field == nullptr || field->type.kind != delta::DataType::Kind::kPrimitive)
+      continue;
+    const std::string& type = field->type.name;
+    std::string value_type;
+    std::string value;
+    if ((type == "byte" || type == "short" || type == "integer" || type == "long") &&
+        p.value.is_number_integer()) {
+      value_type = type == "long" ? "long" : "int";
+      value = p.value.dump();
+    } else if ((type == "string" || type == "date") && p.value.is_string()) {
+      value_type = type;
+      value = p.value.get<std::string>();
+    } else {
+      continue;
+    }
+    std::string op = p.op == Op::kEq   ? "equal"
+                     : p.op == Op::kLt ? "lessThan"
+                     : p.op == Op::kLe ? "lessThanOrEqual"
+                     : p.op == Op::kGt ? "greaterThan"
+                                       : "greaterThanOrEqual";
+    children.push_back({{"op", op},
+                        {"children",
+                         {{{"op", "column"}, {"name", field->name}, {"valueType", value_type}},
+                          {{"op", "literal"}, {"value", value}, {"valueType", value_type}}}}});
+  }
+  if (children.empty())
+    return std::nullopt;
+  if (children.size() == 1)
+    return children[0];
+  return Json{{"op", "and"}, {"children", children}};
 }
 
 // Download `files` into `cache`/files, a few at a time (each download thread keeps its
@@ -265,10 +310,24 @@ Status ShareMounts::Register(engine::Connection& connection) {
 
 Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::string_view schema,
                                          std::string_view table) {
+  // The statement being bound may carry simple filters for this table (engine/scan_hints.h):
+  // they are keyed by the table's data-directory path, as ExtractScanHints names tables.
+  const std::vector<engine::ColumnPredicate>* predicates = nullptr;
+  if (auto name = engine::ParseTableName(std::string(mount_name) + "." + std::string(schema) + "." +
+                                         std::string(table));
+      name.ok()) {
+    predicates = engine::ScopedScanHints::For(engine::TableRoot(data_dir_, *name));
+  }
+  // Defining a view only needs the columns: the metadata, not the files.
+  bool columns_only = engine::ScopedViewDefinition::Active();
+  std::string key = std::string(columns_only ? "columns\n" : "scan\n") + std::string(mount_name) +
+                    "\n" + std::string(schema) + "\n" + std::string(table) + "\n";
+  if (predicates != nullptr) {
+    for (const engine::ColumnPredicate& p : *predicates)
+      key += p.column + " " + std::to_string(static_cast<int>(p.op)) + " " + p.value.dump() + "\n";
+  }
   // DuckDB binds a view's body when the view is created and again when a query reads it: the
   // answer is reused for a moment so that a query asks the server once.
-  std::string key =
-      std::string(mount_name) + "\n" + std::string(schema) + "\n" + std::string(table);
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(memo_mutex_);
@@ -276,7 +335,9 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
     if (found != memo_.end() && now - found->second.second < kScanMemoTtl)
       return found->second.first;
   }
-  TESSERA_ASSIGN_OR_RETURN(std::string sql, FreshScanSql(mount_name, schema, table));
+  TESSERA_ASSIGN_OR_RETURN(
+      std::string sql,
+      FreshScanSql(mount_name, schema, table, columns_only ? nullptr : predicates, columns_only));
   std::lock_guard lock(memo_mutex_);
   if (memo_.size() > 1024)
     memo_.clear();
@@ -284,8 +345,9 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   return sql;
 }
 
-Result<std::string> ShareMounts::FreshScanSql(std::string_view mount_name, std::string_view schema,
-                                              std::string_view table) {
+Result<std::string> ShareMounts::FreshScanSql(
+    std::string_view mount_name, std::string_view schema, std::string_view table,
+    const std::vector<engine::ColumnPredicate>* predicates, bool columns_only) {
   TESSERA_ASSIGN_OR_RETURN(Mount mount, store_.Get(mount_name));
   if (mount.kind != kKind)
     return Status::InvalidArgument("mount " + mount.name + " is not a Delta Sharing mount");
@@ -300,11 +362,39 @@ Result<std::string> ShareMounts::FreshScanSql(std::string_view mount_name, std::
                             " (tessera mount refresh " + mount.name + " lists its tables again)");
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile profile, sharing::ParseProfile(mount.profile));
   sharing::SharingClient client(profile, options_);
-  auto snapshot = client.QueryTable({found->share, found->schema, found->name}, {});
+  sharing::RemoteTable remote{found->share, found->schema, found->name};
+  std::string cache = MountCacheDir(data_dir_, mount.name);
+  if (columns_only) {
+    // An empty table with the remote schema: its log has the metadata and no files.
+    auto metadata = client.TableMetadata(remote);
+    if (!metadata.ok())
+      return metadata.status().WithContext("reading " + display);
+    sharing::RemoteSnapshot empty;
+    empty.metadata = std::move(*metadata);
+    TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(empty, {}));
+    std::string root =
+        cache + "/snapshots/columns-" + HexEncode(Sha256(display + "\n" + commit)).substr(0, 24);
+    std::error_code error;
+    std::filesystem::create_directories(cache + "/snapshots", error);
+    TESSERA_RETURN_NOT_OK(WriteSnapshotTable(root, commit));
+    return "SELECT * FROM memory.main.delta_scan(" + QuoteLiteral(root) + ")";
+  }
+  sharing::RemoteQuery query;
+  if (predicates != nullptr && !predicates->empty()) {
+    // Hints need the remote column types: the table's metadata (one small request).
+    auto metadata = client.TableMetadata(remote);
+    if (!metadata.ok())
+      return metadata.status().WithContext("reading " + display);
+    auto schema_string = JsonOptString(*metadata, "schemaString");
+    if (schema_string.ok() && *schema_string) {
+      if (auto parsed = delta::ParseSchema(**schema_string); parsed.ok())
+        query.json_predicate_hints = PredicateHints(*predicates, *parsed);
+    }
+  }
+  auto snapshot = client.QueryTable(remote, query);
   if (!snapshot.ok())
     return snapshot.status().WithContext("reading " + display);
 
-  std::string cache = MountCacheDir(data_dir_, mount.name);
   std::error_code error;
   std::filesystem::create_directories(cache + "/files", error);
   std::filesystem::create_directories(cache + "/snapshots", error);
@@ -324,7 +414,7 @@ Result<std::string> ShareMounts::FreshScanSql(std::string_view mount_name, std::
     for (const auto& [column, value] : file.partition_values)
       fingerprint += column + "=" + value.value_or("\x01null") + "\n";
   }
-  auto fetched = FetchFiles(client, {found->share, found->schema, found->name}, missing, cache);
+  auto fetched = FetchFiles(client, remote, missing, cache);
   if (!fetched.ok())
     return fetched.status().WithContext("reading " + display);
   if (*fetched > 0)

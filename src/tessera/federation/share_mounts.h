@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tessera/access/session_extension.h"
+#include "tessera/engine/scan_hints.h"
 #include "tessera/federation/mount_cache.h"
 #include "tessera/federation/mount_store.h"
 #include "tessera/sharing/sharing_client.h"
@@ -49,7 +50,9 @@ class ShareMounts : public access::SessionExtension {
 
  private:
   Result<std::string> FreshScanSql(std::string_view mount, std::string_view schema,
-                                   std::string_view table);
+                                   std::string_view table,
+                                   const std::vector<engine::ColumnPredicate>* predicates,
+                                   bool columns_only);
 
   MountStore& store_;
   std::string data_dir_;

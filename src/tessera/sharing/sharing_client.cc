@@ -337,6 +337,19 @@ Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
   return ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint);
 }
 
+Result<Json> SharingClient::TableMetadata(const RemoteTable& table) {
+  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
+                     "/tables/" + Segment(table.name) + "/metadata";
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
+  std::string what = "metadata of " + table.share + "." + table.schema + "." + table.name;
+  if (answer.status != 200)
+    return ErrorFor(answer, what);
+  TESSERA_ASSIGN_OR_RETURN(
+      RemoteSnapshot snapshot,
+      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
+  return std::move(snapshot.metadata);
+}
+
 Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::string& path) {
   InitCurlOnce();
   // One handle per thread, kept: downloads on a thread reuse its connections to the server.

@@ -85,6 +85,9 @@ class SharingClient {
   /// the delta format (deletion vectors, column mapping) is the server's 400 error.
   Result<RemoteSnapshot> QueryTable(const RemoteTable& table, const RemoteQuery& query);
 
+  /// The latest snapshot's protocol and metadata (GET .../metadata), e.g. for the schema.
+  Result<Json> TableMetadata(const RemoteTable& table);
+
   /// Download `file` to `path` (written under a temporary name, then renamed): kCorruption if
   /// the server sends another number of bytes than the file's size, kPermissionDenied if the
   /// URL has expired or is refused. Return the bytes written.

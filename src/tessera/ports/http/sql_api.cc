@@ -314,7 +314,7 @@ class SqlRun {
     if (statement->type() == DUCKDB_STATEMENT_TYPE_SELECT) {
       // Some statements DuckDB calls SELECT cannot be a subquery (PRAGMA): show those as they
       // are.
-      auto prepared = session_.PrepareStatement(WrapQuery(last, columns, json));
+      auto prepared = session_.PrepareStatement(WrapQuery(last, columns, json), last);
       if (prepared.ok())
         wrapped = std::move(prepared).value();
     }

@@ -148,7 +148,7 @@ Result<std::shared_ptr<Connection::Prepared>> Connection::PrepareStatement(
     if (statement.type() == DUCKDB_STATEMENT_TYPE_SELECT) {
       std::string projected = ProjectForWire(text, types);
       if (projected != text) {
-        TESSERA_ASSIGN_OR_RETURN(prepared->statement, session_->PrepareStatement(projected));
+        TESSERA_ASSIGN_OR_RETURN(prepared->statement, session_->PrepareStatement(projected, text));
       }
     }
   }
