@@ -263,7 +263,7 @@ Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
   return store.Get(name);
 }
 
-ShareMounts::ShareMounts(MountStore& store, std::string data_dir,
+ShareMounts::ShareMounts(MountStore& store, const std::string& data_dir,
                          sharing::SharingClientOptions options, CacheLimits cache_limits)
     : store_(store),
       // Absolute: the snapshot logs name cached files by absolute path (a relative one would be

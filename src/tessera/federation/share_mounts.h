@@ -37,8 +37,8 @@ std::string MountCacheDir(const std::string& data_dir, std::string_view mount);
 class ShareMounts : public access::SessionExtension {
  public:
   /// `store` must outlive this object.
-  ShareMounts(MountStore& store, std::string data_dir, sharing::SharingClientOptions options = {},
-              CacheLimits cache_limits = {});
+  ShareMounts(MountStore& store, const std::string& data_dir,
+              sharing::SharingClientOptions options = {}, CacheLimits cache_limits = {});
 
   Result<std::vector<access::ExtensionTable>> Tables() override;
   Status Register(engine::Connection& connection) override;
