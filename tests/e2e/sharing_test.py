@@ -879,6 +879,14 @@ class SharingTest(unittest.TestCase):
             self.assertIn("errorCode", r.json())
         r = self.session.post(path, data=b"{" * 100000, timeout=30)
         self.assertEqual(r.status_code, 400)
+        # Limits of the HTTP layer answer in the protocol's error shape on its paths too.
+        r = self.session.post(path, data=b" " * (17 << 20), timeout=60)
+        self.assertEqual(r.status_code, 413)
+        self.assertEqual(r.json()["errorCode"], "MALFORMED_REQUEST")
+        self.assertIn("larger than", r.json()["message"])
+        r = self.session.get(path, headers={"X-Big": "x" * 20000}, timeout=30)
+        self.assertEqual(r.status_code, 431)
+        self.assertIn("errorCode", r.json())
         for bad in ["/shares/%2e%2e/schemas", "/shares/fixtures/schemas/basic/tables/..%2fx/query",
                     "/shares/fixtures/schemas/basic/tables/simple/nonsense", "/nothing"]:
             r = self.session.get(self.endpoint + bad, timeout=30)

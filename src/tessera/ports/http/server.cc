@@ -25,7 +25,9 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include "tessera/common/json.h"
 #include "tessera/common/logging.h"
+#include "tessera/common/strings.h"
 #include "tessera/ports/http/socket_stream.h"
 #include "tessera/ports/http/status_mapping.h"
 
@@ -137,8 +139,22 @@ class Connection {
   // Answer an error that ends the connection (the request was not fully read).
   void RejectRequest(int status, std::string_view code, std::string_view message) {
     ResponseWriter writer(stream_, *server_.watcher_, 11, false, false, nullptr);
-    if (writer.SendError(status, code, message).ok())
+    Status sent;
+    if (SpeaksDeltaSharing(target_)) {
+      // Delta Sharing clients read {"errorCode", "message"} on every answer of the protocol.
+      sent = writer.Send(
+          status, "application/json; charset=utf-8",
+          DumpJson(Json{{"errorCode", "MALFORMED_REQUEST"}, {"message", std::string(message)}}) +
+              "\n");
+    } else {
+      sent = writer.SendError(status, code, message);
+    }
+    if (sent.ok())
       LingeringClose(stream_);
+  }
+
+  static bool SpeaksDeltaSharing(std::string_view target) {
+    return StartsWith(target, "/delta-sharing/") || StartsWith(target, "/files/");
   }
 
   bool ServeRequests() {
@@ -152,6 +168,8 @@ class Connection {
       stream_.set_read_deadline(Clock::now() + options_.header_timeout);
       boost::system::error_code ec;
       beast::http::read_header(stream_, buffer_, parser, ec);
+      // The target (once its line is parsed) decides the shape of error answers.
+      target_ = std::string(parser.get().target().substr(0, 64));
       if (ec) {
         HandleReadError(ec, true);
         return false;
@@ -256,6 +274,7 @@ class Connection {
   SocketStream stream_;
   std::string peer_;
   beast::flat_buffer buffer_;  // read but not yet parsed (pipelined requests)
+  std::string target_;         // the current request's target (its start), for error answers
 };
 
 HttpServer::HttpServer(const HttpOptions& options, Router router)
