@@ -887,6 +887,10 @@ class SharingTest(unittest.TestCase):
         r = self.session.get(path, headers={"X-Big": "x" * 20000}, timeout=30)
         self.assertEqual(r.status_code, 431)
         self.assertIn("errorCode", r.json())
+        r = subprocess.run(["curl", "-sS", "-H", "Authorization: Bearer " + self.token,
+                            "--path-as-is", self.endpoint + "/shares/a%00b/schemas"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(json.loads(r.stdout)["errorCode"], "MALFORMED_REQUEST", r.stdout)
         for bad in ["/shares/%2e%2e/schemas", "/shares/fixtures/schemas/basic/tables/..%2fx/query",
                     "/shares/fixtures/schemas/basic/tables/simple/nonsense", "/nothing"]:
             r = self.session.get(self.endpoint + bad, timeout=30)

@@ -139,18 +139,20 @@ class Connection {
   // Answer an error that ends the connection (the request was not fully read).
   void RejectRequest(int status, std::string_view code, std::string_view message) {
     ResponseWriter writer(stream_, *server_.watcher_, 11, false, false, nullptr);
-    Status sent;
-    if (SpeaksDeltaSharing(target_)) {
-      // Delta Sharing clients read {"errorCode", "message"} on every answer of the protocol.
-      sent = writer.Send(
-          status, "application/json; charset=utf-8",
-          DumpJson(Json{{"errorCode", "MALFORMED_REQUEST"}, {"message", std::string(message)}}) +
-              "\n");
-    } else {
-      sent = writer.SendError(status, code, message);
-    }
-    if (sent.ok())
+    if (SendTransportError(writer, status, code, message).ok())
       LingeringClose(stream_);
+  }
+
+  // An error found before any handler ran, in the shape the path's clients read: Delta Sharing
+  // clients expect {"errorCode", "message"} on every answer of the protocol.
+  Status SendTransportError(ResponseWriter& writer, int status, std::string_view code,
+                            std::string_view message) {
+    if (!SpeaksDeltaSharing(target_))
+      return writer.SendError(status, code, message);
+    return writer.Send(
+        status, "application/json; charset=utf-8",
+        DumpJson(Json{{"errorCode", "MALFORMED_REQUEST"}, {"message", std::string(message)}}) +
+            "\n");
   }
 
   static bool SpeaksDeltaSharing(std::string_view target) {
@@ -247,7 +249,7 @@ class Connection {
                           request.method == "HEAD", &server_.stopping_);
     if (!target.ok()) {
       writer.CloseAfterResponse();
-      (void)writer.SendError(400, "BadRequest", target.status().message());
+      (void)SendTransportError(writer, 400, "BadRequest", target.status().message());
       return false;
     }
     request.path = std::move(target->path);
