@@ -67,6 +67,7 @@ class SharingTlsTest(unittest.TestCase):
                 cls.base + "/delta-sharing", data_dir=d)
         with open(path) as f:
             cls.token = json.load(f)["bearerToken"]
+        cls.profile = path
 
     @classmethod
     def tearDownClass(cls):
@@ -96,6 +97,45 @@ class SharingTlsTest(unittest.TestCase):
         self.assertEqual(data.status_code, 200)
         self.assertEqual(data.content[:4], b"PAR1")
         self.assertEqual(len(data.content), lines[2]["file"]["size"])
+
+    def test_a_mount_verifies_the_server_with_its_private_ca(self):
+        hub = os.path.join(self.tmp.name, "hub")
+        r = subprocess.run([TESSERA, "mount", "add", "sales", "--profile", self.profile,
+                            "--data-dir", hub], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("certificate", r.stderr)  # self-signed: not trusted by default
+        tessera("mount", "add", "sales", "--profile", self.profile, "--ca-file", self.cert,
+                data_dir=hub)
+        query = ["sql", "--format", "csv", "SELECT count(*), sum(id) FROM sales.sales.orders",
+                 "--data-dir", hub]
+        # This node's file links point at a placeholder host (--public-url): a clear error.
+        r = subprocess.run([TESSERA, *query], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot fetch it from https://localhost:PORT", r.stderr)
+        # A second node on the same data, whose links name itself: files come over TLS too.
+        second = subprocess.Popen(
+            [TESSERA, "serve", "--data-dir", self.data, "--http", "127.0.0.1:0", "--no-pg",
+             "--tls-cert", self.cert, "--tls-key", self.key],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            port = None
+            while port is None:
+                line = second.stdout.readline()
+                self.assertTrue(line, "second node did not start")
+                if m := re.match(r"http: \S+:(\d+)", line):
+                    port = int(m.group(1))
+            profile = os.path.join(self.tmp.name, "second.share")
+            tessera("recipient", "profile", "partner", "--output", profile, "--endpoint",
+                    f"https://localhost:{port}/delta-sharing", data_dir=self.data)
+            tessera("mount", "add", "direct", "--profile", profile, "--ca-file", self.cert,
+                    data_dir=hub)
+            query[3] = "SELECT count(*), sum(id) FROM direct.sales.orders"
+            r = subprocess.run([TESSERA, *query], capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.splitlines()[1:], ["100,4950"])
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
 
     def test_plain_http_to_the_https_port_gets_nothing(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:

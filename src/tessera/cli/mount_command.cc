@@ -28,7 +28,10 @@ lie as <mount>.files.<table>. Principals other than admins need a grant:
 tessera principal grant NAME <mount>[.<schema>[.<table>]].
 
 Subcommands:
-  add NAME --profile FILE.share    check the profile, list its tables, and mount them
+  add NAME --profile FILE.share [--ca-file CA.pem]
+                                   check the profile, list its tables, and mount them;
+                                   --ca-file verifies a server whose certificate a private CA
+                                   signed (kept with the mount)
   add NAME --files PATH [--format parquet|csv|json] [--table T]
                                    a file, a directory (every file of the format below it) or a
                                    glob ("/data/*.csv"); the table is T (default "data")
@@ -38,7 +41,7 @@ Subcommands:
   remove NAME                      forget a mount (and its cached files)
 
 Options: --data-dir DIR (default ./tessera-data), --timeout SECONDS (server requests, default
-60), --help.
+60), --ca-file CA.pem (add, refresh), --help.
 Example:
   tessera mount add east --profile east.share
   tessera mount add landing --files '/data/landing/*.csv' --table orders
@@ -88,8 +91,9 @@ int ExpectedArgs(const std::string& sub) {
 }  // namespace
 
 int MountCommand(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {"data-dir", "profile", "timeout", "files", "format", "table"},
-                        {"help", "json"});
+  auto args =
+      ParseArgs(argv, {"data-dir", "profile", "timeout", "files", "format", "table", "ca-file"},
+                {"help", "json"});
   if (!args.ok())
     return Fail("mount", args.status(), true);
   if (args->Flag("help") || args->positional.empty()) {
@@ -116,6 +120,13 @@ int MountCommand(const std::vector<std::string>& argv) {
     if (!seconds.ok() || *seconds <= 0 || *seconds > 86400)
       return Fail("mount", Status::InvalidArgument("--timeout takes seconds (1..86400)"), true);
     options.request_timeout = std::chrono::seconds(*seconds);
+  }
+  if (auto ca = args->Option("ca-file")) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(*ca, error))
+      return Fail("mount", Status::InvalidArgument("--ca-file: no such file " + *ca), true);
+    // Kept with the mount and read by the node later: an absolute path.
+    options.ca_file = std::filesystem::absolute(*ca).string();
   }
   std::string data_dir = args->Option("data-dir").value_or("./tessera-data");
   auto store = federation::MountStore::Open(data_dir);

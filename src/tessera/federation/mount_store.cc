@@ -21,6 +21,8 @@ const std::vector<std::string>& Migrations() {
       " schema_name TEXT NOT NULL,"
       " name TEXT NOT NULL,"
       " PRIMARY KEY (mount, schema_name, name));",
+      // Client settings of a mount (e.g. a CA bundle), kept apart from the profile.
+      "ALTER TABLE federation_mounts ADD COLUMN ca_file TEXT NOT NULL DEFAULT '';",
   };
   return kSteps;
 }
@@ -53,11 +55,11 @@ Status MountStore::Add(const Mount& mount) {
   TESSERA_RETURN_NOT_OK(CheckMountName(mount.name));
   TESSERA_ASSIGN_OR_RETURN(auto transaction, catalog::Transaction::Begin(*db_));
   TESSERA_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO federation_mounts(name, kind, "
-                                                   "profile, endpoint, created_ms, refreshed_ms) "
-                                                   "VALUES (?, ?, ?, ?, ?, ?)"));
+                                                   "profile, endpoint, created_ms, refreshed_ms, "
+                                                   "ca_file) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   int64_t now = clock_->NowMillis();
   stmt.Bind(1, mount.name).Bind(2, mount.kind).Bind(3, mount.profile).Bind(4, mount.endpoint);
-  stmt.Bind(5, now).Bind(6, now);
+  stmt.Bind(5, now).Bind(6, now).Bind(7, mount.ca_file);
   Status status = stmt.Run();
   if (status.code() == StatusCode::kAlreadyExists)
     return Status::AlreadyExists("mount '" + mount.name + "' already exists");
@@ -123,18 +125,20 @@ Result<Mount> MountStore::Get(std::string_view name) {
   auto lock = db_->Lock();
   TESSERA_ASSIGN_OR_RETURN(auto stmt,
                            db_->Prepare("SELECT name, kind, profile, endpoint, created_ms, "
-                                        "refreshed_ms FROM federation_mounts WHERE name = ?"));
+                                        "refreshed_ms, ca_file FROM federation_mounts "
+                                        "WHERE name = ?"));
   stmt.Bind(1, name);
   TESSERA_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row)
     return NoMount(name);
-  Mount mount{stmt.ColumnText(0),
-              stmt.ColumnText(1),
-              stmt.ColumnText(2),
-              stmt.ColumnText(3),
-              stmt.ColumnInt64(4),
-              stmt.ColumnInt64(5),
-              {}};
+  Mount mount;
+  mount.name = stmt.ColumnText(0);
+  mount.kind = stmt.ColumnText(1);
+  mount.profile = stmt.ColumnText(2);
+  mount.endpoint = stmt.ColumnText(3);
+  mount.created_ms = stmt.ColumnInt64(4);
+  mount.refreshed_ms = stmt.ColumnInt64(5);
+  mount.ca_file = stmt.ColumnText(6);
   TESSERA_ASSIGN_OR_RETURN(mount.tables, ReadTables(mount.name));
   return mount;
 }

@@ -30,6 +30,8 @@ struct Mount {
   int64_t created_ms = 0;
   int64_t refreshed_ms = 0;  // when `tables` was last listed from the server
   std::vector<MountedTable> tables;
+  /// PEM bundle that verifies the server's certificate (a private CA); empty: the system's.
+  std::string ca_file;
 };
 
 /// Mounts, in the node's catalog (`<data-dir>/catalog.db`, component "federation"), so they

@@ -16,11 +16,13 @@ TEST(MountStoreTest, AddsListsRefreshesAndRemovesMounts) {
               "http://east/delta-sharing",
               0,
               0,
-              {{"flights", "h1", "f"}, {"flights", "h1", "g"}}};
+              {{"flights", "h1", "f"}, {"flights", "h1", "g"}},
+              "/etc/ssl/private-ca.pem"};
   ASSERT_OK(store->Add(mount));
   EXPECT_EQ(store->Add(mount).code(), StatusCode::kAlreadyExists);
   ASSERT_OK_AND_ASSIGN(Mount read, store->Get("east"));
   EXPECT_EQ(read.endpoint, "http://east/delta-sharing");
+  EXPECT_EQ(read.ca_file, "/etc/ssl/private-ca.pem");
   ASSERT_EQ(read.tables.size(), 2u);
   EXPECT_EQ(read.tables[1].name, "g");
   ASSERT_OK(store->SetTables("east", {{"flights", "h1", "z"}}));

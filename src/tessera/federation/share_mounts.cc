@@ -247,6 +247,7 @@ Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::strin
   mount.profile = std::string(profile);
   mount.endpoint = parsed.endpoint;
   mount.tables = ToMounted(remote);
+  mount.ca_file = options.ca_file;
   TESSERA_RETURN_NOT_OK(store.Add(mount));
   return store.Get(name);
 }
@@ -257,7 +258,10 @@ Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
   if (mount.kind != kKind)
     return mount;  // a files mount reads its pattern anew on every query
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile parsed, sharing::ParseProfile(mount.profile));
-  sharing::SharingClient client(parsed, options);
+  sharing::SharingClientOptions with_ca = options;
+  if (with_ca.ca_file.empty())
+    with_ca.ca_file = mount.ca_file;
+  sharing::SharingClient client(parsed, with_ca);
   TESSERA_ASSIGN_OR_RETURN(auto remote, client.ListAllTables());
   TESSERA_RETURN_NOT_OK(store.SetTables(name, ToMounted(remote)));
   return store.Get(name);
@@ -361,7 +365,9 @@ Result<std::string> ShareMounts::FreshScanSql(
     return Status::NotFound("table " + display + " is not in mount " + mount.name +
                             " (tessera mount refresh " + mount.name + " lists its tables again)");
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile profile, sharing::ParseProfile(mount.profile));
-  sharing::SharingClient client(profile, options_);
+  sharing::SharingClientOptions options = options_;
+  options.ca_file = mount.ca_file;
+  sharing::SharingClient client(profile, options);
   sharing::RemoteTable remote{found->share, found->schema, found->name};
   std::string cache = MountCacheDir(data_dir_, mount.name);
   if (columns_only) {

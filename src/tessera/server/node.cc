@@ -115,6 +115,7 @@ Status Node::StartSharing(ports::http::Router& router) {
   sharing::SharingOptions options;
   options.data_dir = options_.data_dir;
   options.public_url = options_.public_url;
+  options.https = !options_.pg_tls_cert.empty();
   options.url_ttl = options_.file_url_ttl;
   sharing_->service = std::make_unique<sharing::SharingService>(
       *sharing_->store, *sharing_->signer, HmacSha256(secret, "tessera sharing tokens v1"),

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -400,8 +401,14 @@ Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::s
                                       std::to_string(file.size) + " bytes"));
   if (sink.error != 0)
     return discard(Status::IoError(what + ": writing " + temp + ": " + std::strerror(sink.error)));
-  if (code != CURLE_OK)
-    return discard(CurlError(code, detail, profile_.endpoint).WithContext(what));
+  if (code != CURLE_OK) {
+    // Pre-signed URLs may point elsewhere than the sharing server (object stores): name where.
+    size_t host_end = file.url.find(
+        '/', file.url.find("://") == std::string::npos ? 0 : file.url.find("://") + 3);
+    std::string origin = file.url.substr(0, std::min(host_end, size_t{200}));
+    std::string message = detail[0] != '\0' ? detail : curl_easy_strerror(code);
+    return discard(Status::IoError(what + ": cannot fetch it from " + origin + ": " + message));
+  }
   if (sink.written != file.size)
     return discard(Status::Corruption(what + ": the server sent " + std::to_string(sink.written) +
                                       " bytes, the file has " + std::to_string(file.size)));

@@ -349,7 +349,8 @@ void SharingService::Call::SendError(const Status& error) {
 std::string SharingService::Call::BaseUrl() const {
   if (!service_.options_.public_url.empty())
     return service_.options_.public_url;
-  return "http://" + request_.host.value_or("127.0.0.1");
+  return std::string(service_.options_.https ? "https://" : "http://") +
+         request_.host.value_or("127.0.0.1");
 }
 
 }  // namespace tessera::sharing

@@ -64,8 +64,10 @@ class ResponseSink {
 struct SharingOptions {
   std::string data_dir;
   /// Base of file URLs ("https://data.example.com"), for nodes behind a proxy or TLS
-  /// terminator. Empty: "http://" + the request's Host header.
+  /// terminator. Empty: "http://" (or "https://" when `https`) + the request's Host header.
   std::string public_url;
+  /// The port that answers speaks HTTPS: file URLs without a public_url use https://.
+  bool https = false;
   std::chrono::seconds url_ttl{3600};
   std::chrono::seconds refresh_token_ttl{3600};
   std::chrono::seconds page_token_ttl{std::chrono::hours(72)};
