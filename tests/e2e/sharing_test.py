@@ -19,17 +19,9 @@ import zlib
 
 import requests
 
+from fixtures import fixtures_dir
+
 TESSERA = os.environ["TESSERA_BIN"]
-
-
-def fixtures_dir():
-    here = os.path.dirname(os.path.abspath(__file__))
-    while here != "/":
-        candidate = os.path.join(here, "shared", "fixtures", "delta")
-        if os.path.isdir(candidate):
-            return candidate
-        here = os.path.dirname(here)
-    raise RuntimeError("shared/fixtures/delta not found above " + __file__)
 
 
 FIXTURES = fixtures_dir()

@@ -205,10 +205,11 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   session->audit_ = &audit_;
 
   TESSERA_ASSIGN_OR_RETURN(std::vector<engine::TableName> tables, engine::ListTables(data_dir_));
+  std::vector<std::string> grants;
   if (principal.admin) {
     session->visible_tables_ = std::move(tables);
   } else {
-    TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> grants, store_.Grants(principal.name));
+    TESSERA_ASSIGN_OR_RETURN(grants, store_.Grants(principal.name));
     for (engine::TableName& t : tables) {
       if (GrantCovers(grants, t.domain, t.product, t.table))
         session->visible_tables_.push_back(std::move(t));
@@ -219,10 +220,6 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   for (const engine::TableName& t : session->visible_tables_)
     local.insert(t.domain);
   std::vector<std::string> extension_roots;
-  std::vector<std::string> grants;
-  if (!principal.admin) {
-    TESSERA_ASSIGN_OR_RETURN(grants, store_.Grants(principal.name));
-  }
   for (SessionExtension* extension : extensions_) {
     TESSERA_ASSIGN_OR_RETURN(std::vector<ExtensionTable> offered, extension->Tables());
     for (ExtensionTable& t : offered) {

@@ -52,6 +52,12 @@ class Cursor {
   size_t pos_ = 0;
 };
 
+// Write `value` as `width` decimal digits ending at out[end] (the templates hold the zeros).
+void PutDigits(std::string& out, size_t end, int64_t value, int width) {
+  for (int i = 0; i < width; ++i, value /= 10)
+    out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+}
+
 bool ValidDate(int64_t month, int64_t day) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
@@ -91,10 +97,7 @@ std::string FormatIso8601Millis(int64_t epoch_millis) {
   }
   // Digits by hand: audit lines format a time per request, and snprintf is slow.
   std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](size_t end, int64_t value, int width) {
-    for (int i = 0; i < width; ++i, value /= 10)
-      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-  };
+  auto put = [&out](size_t end, int64_t value, int width) { PutDigits(out, end, value, width); };
   put(3, y, 4);
   put(6, m, 2);
   put(9, d, 2);
@@ -124,10 +127,7 @@ std::string FormatHttpDate(int64_t epoch_seconds) {
   out += ", 00 ";
   out += kMonths[m - 1];
   out += " 0000 00:00:00 GMT";
-  auto put = [&out](size_t end, int64_t value, int width) {
-    for (int i = 0; i < width; ++i, value /= 10)
-      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-  };
+  auto put = [&out](size_t end, int64_t value, int width) { PutDigits(out, end, value, width); };
   put(6, d, 2);
   put(15, y, 4);
   put(18, rem / 3600, 2);
