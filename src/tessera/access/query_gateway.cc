@@ -105,8 +105,7 @@ Status QuerySession::AttachTablesFor(std::string_view sql) {
     if (auto view = extension_views_.find(name); view != extension_views_.end()) {
       ddl += view->second + ";\n";
     } else {
-      ddl +=
-          "FROM memory.main.delta_scan(" + QuoteLiteral(engine::TableRoot(data_dir_, t)) + ");\n";
+      ddl += "FROM memory.main." + engine::DeltaScanCall(data_dir_, t, &pins_) + ";\n";
     }
     added.push_back(name);
   }
@@ -205,6 +204,10 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
   session->audit_ = &audit_;
 
   TESSERA_ASSIGN_OR_RETURN(std::vector<engine::TableName> tables, engine::ListTables(data_dir_));
+  if (products_ != nullptr) {
+    TESSERA_ASSIGN_OR_RETURN(session->pins_, products_->Pins());
+    engine::KeepVisible(session->pins_, tables);
+  }
   std::vector<std::string> grants;
   if (principal.admin) {
     session->visible_tables_ = std::move(tables);

@@ -13,6 +13,7 @@
 #include "tessera/access/confined_storage.h"
 #include "tessera/access/principal.h"
 #include "tessera/access/session_extension.h"
+#include "tessera/catalog/product_store.h"
 #include "tessera/common/result.h"
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/data_dir.h"
@@ -97,6 +98,7 @@ class QuerySession {
   std::vector<engine::TableName> visible_tables_;
   // Views of extension tables (mounts) by "catalog.schema.table"; other tables are local.
   std::map<std::string, std::string> extension_views_;
+  engine::TablePins pins_;
   std::set<std::string> attached_;
   // What the Delta SQL functions read through (confined to the granted tables for non-admins).
   std::unique_ptr<ConfinedStorage> confined_storage_;
@@ -137,6 +139,10 @@ class QueryGateway {
   /// Offer `extension`'s tables to sessions opened from now on (it must outlive the gateway).
   void AddExtension(SessionExtension* extension) { extensions_.push_back(extension); }
 
+  /// Read product tables at the versions `products` pins (engine::TablePins) in sessions opened
+  /// from now on; without it every table reads at its latest version. Must outlive the gateway.
+  void SetProductStore(catalog::ProductStore* products) { products_ = products; }
+
   AccessStore& store() { return store_; }
   AuditLog& audit() { return audit_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -147,6 +153,7 @@ class QueryGateway {
   std::string data_dir_;
   SessionLimits limits_;
   std::vector<SessionExtension*> extensions_;
+  catalog::ProductStore* products_ = nullptr;
 };
 
 }  // namespace tessera::access

@@ -20,6 +20,9 @@ int AuditCommand(const std::vector<std::string>& args);
 int ShareCommand(const std::vector<std::string>& args);
 int RecipientCommand(const std::vector<std::string>& args);
 int MountCommand(const std::vector<std::string>& args);
+int ProductCommand(const std::vector<std::string>& args);
+/// `tessera apply FILE` (dry_run false) and `tessera plan FILE` (true).
+int ApplyCommand(const std::vector<std::string>& args, bool dry_run);
 
 /// Print a Status as "tessera: <message>" on stderr and return its exit code (2 for
 /// kInvalidArgument usage errors when `usage` is true, else 1).

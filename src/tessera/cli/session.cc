@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "tessera/catalog/product_store.h"
 #include "tessera/common/strings.h"
 #include "tessera/engine/data_dir.h"
 #include "tessera/engine/delta_functions.h"
@@ -30,7 +31,15 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir,
   }
   // Views after the hints: creating a mount's view asks its server, with the query's filters.
   TESSERA_RETURN_NOT_OK(session->AttachMountViews(sql));
-  TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*session->connection_, data_dir, sql));
+  // Product tables at the versions their catalog revision published (engine::TablePins).
+  std::error_code ignored;
+  std::optional<engine::TablePins> pins;
+  if (std::filesystem::exists(data_dir + "/catalog.db", ignored)) {
+    TESSERA_ASSIGN_OR_RETURN(auto products, catalog::ProductStore::Open(data_dir));
+    TESSERA_ASSIGN_OR_RETURN(pins, products->Pins());
+  }
+  TESSERA_RETURN_NOT_OK(
+      engine::AttachDataDir(*session->connection_, data_dir, sql, pins ? &*pins : nullptr));
   return session;
 }
 

@@ -32,6 +32,7 @@ struct Protocol {
   int32_t min_writer_version = 2;
   std::optional<std::vector<std::string>> reader_features;
   std::optional<std::vector<std::string>> writer_features;
+  bool operator==(const Protocol&) const = default;
 };
 
 struct Metadata {

@@ -67,7 +67,7 @@ class DuckdbCheckpointWriterTest : public ::testing::Test {
     request.table_root = root;
     request.query = query;
     request.mode = mode;
-    if (mode == WriteMode::kCreate)
+    if (mode == WriteMode::kCreate || mode == WriteMode::kReplace)
       request.partition_columns = {"p"};
     request.properties = std::move(properties);
     auto result = WriteQuery(*connection_, fs_, *reader_, request);
@@ -258,6 +258,29 @@ TEST_F(DuckdbCheckpointWriterTest, SparkTableWithDeletionVectorsReadsTheSameFrom
   EXPECT_EQ(ToLines({after->files().begin(), after->files().end()}),
             ToLines({latest->files().begin(), latest->files().end()}));
   EXPECT_EQ(Rows(root), expected);
+}
+
+// kReplace creates a missing table, then swaps in a new schema and partitioning in one commit;
+// the table keeps its id, and the old version still reads with its old shape.
+TEST_F(DuckdbCheckpointWriterTest, ReplaceChangesSchemaInOneCommit) {
+  const std::string root = dir_.Sub("replaced");
+  EXPECT_EQ(Write(root, WriteMode::kReplace, "SELECT 1 AS id, 'a' AS p"), 0);
+  auto first = Load(root);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(Write(root, WriteMode::kReplace, "SELECT 2 AS id, 'b' AS p, 2.5 AS score"), 1);
+  auto second = Load(root);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->metadata().id, first->metadata().id);
+  EXPECT_EQ(second->schema().fields.size(), 3U);
+  EXPECT_EQ(second->metadata().partition_columns, std::vector<std::string>{"p"});
+  EXPECT_EQ(Rows(root), "{'id': 2, 'p': b, 'score': 2.5}");
+  EXPECT_EQ(Rows(root, 0), "{'id': 1, 'p': a}");
+  // The same shape again writes no metadata action.
+  EXPECT_EQ(Write(root, WriteMode::kReplace, "SELECT 3 AS id, 'c' AS p, 1.5 AS score"), 2);
+  std::string log;
+  ASSERT_OK_AND_ASSIGN(log, fs_.Read(LogFile(root, delta::CommitFileName(2))));
+  EXPECT_EQ(log.find("metaData"), std::string::npos);
+  EXPECT_EQ(Rows(root), "{'id': 3, 'p': c, 'score': 1.5}");
 }
 
 }  // namespace

@@ -86,29 +86,68 @@ bool Mentions(const std::string& sql, const TableName& t) {
   }
   return false;
 }
+
+std::string LowerWithoutQuotes(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c != '"')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
 }  // namespace
 
+std::vector<TableName> TablesMentioned(std::string_view sql, const std::vector<TableName>& tables) {
+  std::string lower = LowerWithoutQuotes(sql);
+  std::vector<TableName> out;
+  for (const TableName& t : tables) {
+    if (Mentions(lower, t))
+      out.push_back(t);
+  }
+  return out;
+}
+
+bool TablePins::Visible(const TableName& table) const {
+  return managed_products.count(table.domain + "." + table.product) == 0 ||
+         versions.count(table.ToString()) != 0;
+}
+
+std::optional<int64_t> TablePins::VersionOf(const TableName& table) const {
+  auto it = versions.find(table.ToString());
+  if (it == versions.end())
+    return std::nullopt;
+  return it->second;
+}
+
+void KeepVisible(const TablePins& pins, std::vector<TableName>& tables) {
+  tables.erase(std::remove_if(tables.begin(), tables.end(),
+                              [&](const TableName& t) { return !pins.Visible(t); }),
+               tables.end());
+}
+
+std::string DeltaScanCall(const std::string& data_dir, const TableName& table,
+                          const TablePins* pins) {
+  std::string call = "delta_scan(" + QuoteLiteral(TableRoot(data_dir, table));
+  if (pins != nullptr) {
+    if (std::optional<int64_t> version = pins->VersionOf(table))
+      call += ", version := " + std::to_string(*version);
+  }
+  return call + ")";
+}
+
 Status AttachDataDir(Connection& connection, const std::string& data_dir,
-                     std::optional<std::string_view> only_mentioned_in) {
+                     std::optional<std::string_view> only_mentioned_in, const TablePins* pins) {
   TESSERA_ASSIGN_OR_RETURN(auto tables, ListTables(data_dir));
+  if (pins != nullptr)
+    KeepVisible(*pins, tables);
   if (only_mentioned_in) {
-    std::string sql;
-    for (char c : *only_mentioned_in) {
-      if (c != '"')
-        sql += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    std::string sql = LowerWithoutQuotes(*only_mentioned_in);
     bool catalog_query =
         sql.find("information_schema") != std::string::npos ||
         sql.find("duckdb_") != std::string::npos || sql.find("show") != std::string::npos ||
         sql.find("describe") != std::string::npos || sql.find("pg_catalog") != std::string::npos;
-    if (!catalog_query) {
-      std::vector<TableName> mentioned;
-      for (const TableName& t : tables) {
-        if (Mentions(sql, t))
-          mentioned.push_back(t);
-      }
-      tables = std::move(mentioned);
-    }
+    if (!catalog_query)
+      tables = TablesMentioned(sql, tables);
   }
   std::set<std::string> domains;
   std::set<std::string> schemas;
@@ -120,8 +159,8 @@ Status AttachDataDir(Connection& connection, const std::string& data_dir,
       sql += "ATTACH IF NOT EXISTS ':memory:' AS " + domain + ";\n";
     if (schemas.insert(t.domain + "." + t.product).second)
       sql += "CREATE SCHEMA IF NOT EXISTS " + product + ";\n";
-    sql += "CREATE OR REPLACE VIEW " + product + "." + QuoteIdentifier(t.table) +
-           " AS FROM delta_scan(" + QuoteLiteral(TableRoot(data_dir, t)) + ");\n";
+    sql += "CREATE OR REPLACE VIEW " + product + "." + QuoteIdentifier(t.table) + " AS FROM " +
+           DeltaScanCall(data_dir, t, pins) + ";\n";
   }
   if (sql.empty())
     return Status::OK();

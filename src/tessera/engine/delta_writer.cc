@@ -63,7 +63,13 @@ Result<delta::DataType> DeltaTypeFor(const ColumnType& type) {
 Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage,
                                delta::CheckpointReader& reader, const WriteRequest& request) {
   std::shared_ptr<const delta::Snapshot> snapshot;
-  if (request.mode != WriteMode::kCreate) {
+  if (request.mode == WriteMode::kReplace) {
+    auto existing = delta::Snapshot::Load(storage, &reader, request.table_root, std::nullopt);
+    if (existing.ok())
+      snapshot = *existing;
+    else if (existing.status().code() != StatusCode::kNotFound)
+      return existing.status();
+  } else if (request.mode != WriteMode::kCreate) {
     TESSERA_ASSIGN_OR_RETURN(
         snapshot, delta::Snapshot::Load(storage, &reader, request.table_root, std::nullopt));
   } else {
@@ -80,7 +86,8 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
   TESSERA_ASSIGN_OR_RETURN(StatementInfo info, connection.Describe(request.query));
   TableLayout layout;
   std::string select;
-  if (snapshot) {
+  bool replace = snapshot && request.mode == WriteMode::kReplace;
+  if (snapshot && !replace) {
     layout.schema = snapshot->schema();
     layout.partition_columns = snapshot->metadata().partition_columns;
     if (info.columns.size() != layout.schema.fields.size()) {
@@ -130,7 +137,8 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
   delta::Transaction txn(request.table_root, snapshot);
   WriteResult result;
   result.rows = rows;
-  if (!snapshot) {
+  std::optional<delta::Metadata> new_metadata;
+  if (!snapshot || replace) {
     bool ntz = false;
     for (const delta::Field& f : layout.schema.fields)
       ntz |= f.type.IsPrimitive("timestamp_ntz");
@@ -154,10 +162,38 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
     metadata.partition_columns = layout.partition_columns;
     metadata.configuration = request.properties;
     metadata.created_time = SystemClock::Instance().NowMillis();
-    txn.SetProtocol(std::move(protocol));
-    txn.SetMetadata(std::move(metadata));
-    txn.SetOperation("CREATE TABLE AS SELECT",
-                     {{"partitionBy", DumpJson(Json(layout.partition_columns))}});
+    if (replace) {
+      // The same table with a new shape: its id and creation time stay, and the protocol only
+      // ever grows (a reader that could read it still can, or is refused by name).
+      metadata.id = snapshot->metadata().id;
+      metadata.created_time = snapshot->metadata().created_time;
+      const delta::Protocol& old = snapshot->protocol();
+      if (old.min_reader_version >= protocol.min_reader_version &&
+          old.min_writer_version >= protocol.min_writer_version) {
+        protocol = old;
+      }
+      bool same_shape = metadata.schema_string == snapshot->metadata().schema_string &&
+                        metadata.partition_columns == snapshot->metadata().partition_columns &&
+                        metadata.description == snapshot->metadata().description &&
+                        metadata.configuration == snapshot->metadata().configuration;
+      if (!(protocol == old))
+        txn.SetProtocol(std::move(protocol));
+      if (!same_shape) {
+        new_metadata = metadata;
+        txn.SetMetadata(std::move(metadata));
+      }
+      txn.MarkDataRead();
+      int64_t now = SystemClock::Instance().NowMillis();
+      for (const delta::AddFile& live : snapshot->files())
+        txn.Remove(delta::RemoveFileFor(live, now));
+      txn.SetOperation("REPLACE TABLE AS SELECT",
+                       {{"partitionBy", DumpJson(Json(layout.partition_columns))}});
+    } else {
+      txn.SetProtocol(std::move(protocol));
+      txn.SetMetadata(std::move(metadata));
+      txn.SetOperation("CREATE TABLE AS SELECT",
+                       {{"partitionBy", DumpJson(Json(layout.partition_columns))}});
+    }
   } else if (request.mode == WriteMode::kOverwrite) {
     txn.MarkDataRead();
     int64_t now = SystemClock::Instance().NowMillis();
@@ -179,10 +215,10 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
   TESSERA_ASSIGN_OR_RETURN(auto commit, txn.Commit(storage));
   result.version = commit.version;
   // Checkpoint on the table's cadence; a failure is logged and never fails the commit. Writes
-  // here never change metadata, so the read snapshot's is the committed one (a create is v0).
+  // here change metadata only when replacing; a create is v0.
   if (snapshot) {
-    CheckpointAfterCommit(connection, storage, reader, request.table_root, snapshot->metadata(),
-                          result.version);
+    CheckpointAfterCommit(connection, storage, reader, request.table_root,
+                          new_metadata ? *new_metadata : snapshot->metadata(), result.version);
   }
   return result;
 }

@@ -13,16 +13,18 @@
 
 namespace tessera::engine {
 
-enum class WriteMode { kCreate, kAppend, kOverwrite };
+/// kReplace: overwrite with the query's columns and partitioning (creating the table if it is
+/// missing), like Spark's `overwriteSchema`; kOverwrite keeps the table's schema.
+enum class WriteMode { kCreate, kAppend, kOverwrite, kReplace };
 
 /// What to write into a Delta table. Plain value type.
 struct WriteRequest {
   std::string table_root;
   std::string query;  // any DuckDB query; its columns become (or must match) the table's
   WriteMode mode = WriteMode::kAppend;
-  std::vector<std::string> partition_columns;     // kCreate only
-  std::map<std::string, std::string> properties;  // kCreate only (delta.* table properties)
-  std::optional<std::string> description;         // kCreate only
+  std::vector<std::string> partition_columns;     // kCreate and kReplace
+  std::map<std::string, std::string> properties;  // kCreate and kReplace (delta.* properties)
+  std::optional<std::string> description;         // kCreate and kReplace
 };
 
 /// The outcome of a write.

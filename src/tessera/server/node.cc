@@ -68,6 +68,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(node->audit_, access::AuditLog::Open(options.data_dir));
   node->gateway_ = std::make_unique<access::QueryGateway>(*node->store_, *node->audit_,
                                                           options.data_dir, options.session_limits);
+  // Product tables read at the versions their last publish recorded (engine::TablePins).
+  TESSERA_ASSIGN_OR_RETURN(node->products_, catalog::ProductStore::Open(options.data_dir));
+  node->gateway_->SetProductStore(node->products_.get());
   // Mounted remote shares are tables of every session (under the same grants).
   TESSERA_ASSIGN_OR_RETURN(node->mounts_, federation::MountStore::Open(options.data_dir));
   node->share_mounts_ = std::make_unique<federation::ShareMounts>(*node->mounts_, options.data_dir);

@@ -9,6 +9,7 @@
 #include "tessera/access/access_store.h"
 #include "tessera/access/audit_log.h"
 #include "tessera/access/query_gateway.h"
+#include "tessera/catalog/product_store.h"
 #include "tessera/common/result.h"
 #include "tessera/federation/file_mounts.h"
 #include "tessera/federation/mount_store.h"
@@ -73,6 +74,7 @@ class Node {
   NodeOptions options_;
   std::unique_ptr<access::AccessStore> store_;
   std::unique_ptr<access::AuditLog> audit_;
+  std::unique_ptr<catalog::ProductStore> products_;
   std::unique_ptr<federation::MountStore> mounts_;
   // Before the gateway that uses them.
   std::unique_ptr<federation::ShareMounts> share_mounts_;

@@ -1,0 +1,333 @@
+#include "tessera/catalog/product_store.h"
+
+#include "tessera/common/json.h"
+
+namespace tessera::catalog {
+namespace {
+
+// Schema component "products" in catalog.db; step i is version i + 1. Append, never edit.
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kSteps = {
+      "CREATE TABLE product_products ("
+      " domain TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " revision INTEGER NOT NULL,"
+      " created_ms INTEGER NOT NULL,"
+      " deprecated INTEGER NOT NULL DEFAULT 0,"
+      " deprecation_note TEXT NOT NULL DEFAULT '',"
+      " PRIMARY KEY (domain, name));"
+      "CREATE TABLE product_versions ("
+      " revision INTEGER PRIMARY KEY,"
+      " domain TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " version TEXT NOT NULL,"
+      " description TEXT NOT NULL,"
+      " owner_team TEXT NOT NULL,"
+      " owner_contact TEXT NOT NULL,"
+      " tags TEXT NOT NULL,"
+      " published_ms INTEGER NOT NULL,"
+      " descriptor TEXT NOT NULL,"
+      " quality_passed INTEGER NOT NULL,"
+      " quality TEXT NOT NULL,"
+      " report TEXT NOT NULL);"
+      "CREATE INDEX product_versions_by_name ON product_versions(domain, name, revision);"
+      "CREATE TABLE product_tables ("
+      " revision INTEGER NOT NULL REFERENCES product_versions(revision) ON DELETE CASCADE,"
+      " name TEXT NOT NULL,"
+      " description TEXT NOT NULL,"
+      " delta_version INTEGER NOT NULL,"
+      " rows INTEGER NOT NULL,"
+      " files INTEGER NOT NULL,"
+      " bytes INTEGER NOT NULL,"
+      " PRIMARY KEY (revision, name));"
+      "CREATE TABLE product_columns ("
+      " revision INTEGER NOT NULL REFERENCES product_versions(revision) ON DELETE CASCADE,"
+      " table_name TEXT NOT NULL,"
+      " position INTEGER NOT NULL,"
+      " name TEXT NOT NULL,"
+      " type TEXT NOT NULL,"
+      " description TEXT NOT NULL,"
+      " nullable INTEGER NOT NULL,"
+      " classification TEXT NOT NULL,"
+      " primary_key INTEGER NOT NULL,"
+      " PRIMARY KEY (revision, table_name, position));"
+      "CREATE TABLE product_lineage ("
+      " revision INTEGER NOT NULL REFERENCES product_versions(revision) ON DELETE CASCADE,"
+      " output_table TEXT NOT NULL,"
+      " input_kind TEXT NOT NULL,"
+      " input_name TEXT NOT NULL,"
+      " input_version TEXT NOT NULL);"
+      "CREATE INDEX product_lineage_by_input ON product_lineage(input_name);",
+  };
+  return kSteps;
+}
+
+Status NoProduct(std::string_view domain, std::string_view name) {
+  return Status::NotFound("product '" + std::string(domain) + "." + std::string(name) +
+                          "' does not exist");
+}
+
+std::vector<std::string> TagsFrom(const std::string& text) {
+  std::vector<std::string> tags;
+  auto parsed = ParseJson(text);
+  if (parsed.ok() && parsed->is_array()) {
+    for (const Json& t : *parsed) {
+      if (t.is_string())
+        tags.push_back(t.get<std::string>());
+    }
+  }
+  return tags;
+}
+
+constexpr const char* kVersionColumns =
+    "SELECT revision, domain, name, version, description, owner_team, owner_contact, tags, "
+    "published_ms, descriptor, quality_passed, quality, report FROM product_versions ";
+
+}  // namespace
+
+Result<std::unique_ptr<ProductStore>> ProductStore::Open(const std::string& data_dir,
+                                                         const Clock* clock) {
+  TESSERA_ASSIGN_OR_RETURN(auto db, Db::Open(data_dir + "/catalog.db"));
+  TESSERA_RETURN_NOT_OK(Migrate(*db, "products", Migrations()));
+  return std::unique_ptr<ProductStore>(new ProductStore(std::move(db), clock));
+}
+
+Result<int64_t> ProductStore::Publish(const ProductVersion& version,
+                                      std::optional<int64_t> expected_revision) {
+  TESSERA_ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(*db_));
+  TESSERA_ASSIGN_OR_RETURN(
+      auto current, db_->Prepare("SELECT revision FROM product_products WHERE domain = ? AND "
+                                 "name = ?"));
+  current.Bind(1, version.domain).Bind(2, version.name);
+  TESSERA_ASSIGN_OR_RETURN(bool exists, current.Step());
+  std::optional<int64_t> found;
+  if (exists)
+    found = current.ColumnInt64(0);
+  if (found != expected_revision) {
+    return Status::Conflict("product '" + version.domain + "." + version.name +
+                            "' was published by someone else while this apply ran; apply again");
+  }
+  int64_t now = clock_->NowMillis();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto insert,
+      db_->Prepare("INSERT INTO product_versions(domain, name, version, description, owner_team, "
+                   "owner_contact, tags, published_ms, descriptor, quality_passed, quality, "
+                   "report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, version.domain).Bind(2, version.name).Bind(3, version.version);
+  insert.Bind(4, version.description).Bind(5, version.owner_team).Bind(6, version.owner_contact);
+  insert.Bind(7, DumpJson(Json(version.tags))).Bind(8, now).Bind(9, version.descriptor);
+  insert.Bind(10, int64_t{version.quality_passed ? 1 : 0});
+  insert.Bind(11, version.quality_json.empty() ? std::string("[]") : version.quality_json);
+  insert.Bind(12, version.report_json.empty() ? std::string("{}") : version.report_json);
+  TESSERA_RETURN_NOT_OK(insert.Run());
+  int64_t revision = db_->LastInsertRowId();
+
+  TESSERA_ASSIGN_OR_RETURN(auto table,
+                           db_->Prepare("INSERT INTO product_tables(revision, name, description, "
+                                        "delta_version, rows, files, bytes) VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?)"));
+  TESSERA_ASSIGN_OR_RETURN(
+      auto column, db_->Prepare("INSERT INTO product_columns(revision, table_name, position, "
+                                "name, type, description, nullable, classification, "
+                                "primary_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  for (const CatalogTable& t : version.tables) {
+    table.Reset();
+    table.Bind(1, revision).Bind(2, t.name).Bind(3, t.description).Bind(4, t.delta_version);
+    table.Bind(5, t.rows).Bind(6, t.files).Bind(7, t.bytes);
+    TESSERA_RETURN_NOT_OK(table.Run());
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const CatalogColumn& c = t.columns[i];
+      column.Reset();
+      column.Bind(1, revision).Bind(2, t.name).Bind(3, static_cast<int64_t>(i)).Bind(4, c.name);
+      column.Bind(5, c.type).Bind(6, c.description).Bind(7, int64_t{c.nullable ? 1 : 0});
+      column.Bind(8, c.classification).Bind(9, int64_t{c.primary_key ? 1 : 0});
+      TESSERA_RETURN_NOT_OK(column.Run());
+    }
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      auto edge, db_->Prepare("INSERT INTO product_lineage(revision, output_table, input_kind, "
+                              "input_name, input_version) VALUES (?, ?, ?, ?, ?)"));
+  for (const LineageEdge& e : version.lineage) {
+    edge.Reset();
+    edge.Bind(1, revision).Bind(2, e.output_table).Bind(3, e.input_kind).Bind(4, e.input_name);
+    edge.Bind(5, e.input_version);
+    TESSERA_RETURN_NOT_OK(edge.Run());
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      auto product,
+      db_->Prepare(found ? "UPDATE product_products SET revision = ? WHERE domain = ? AND name = ?"
+                         : "INSERT INTO product_products(revision, domain, name, created_ms) "
+                           "VALUES (?, ?, ?, ?)"));
+  product.Bind(1, revision).Bind(2, version.domain).Bind(3, version.name);
+  if (!found)
+    product.Bind(4, now);
+  TESSERA_RETURN_NOT_OK(product.Run());
+  TESSERA_RETURN_NOT_OK(transaction.Commit());
+  return revision;
+}
+
+Result<ProductVersion> ProductStore::ReadVersion(Statement& row, bool details) {
+  ProductVersion v;
+  v.revision = row.ColumnInt64(0);
+  v.domain = row.ColumnText(1);
+  v.name = row.ColumnText(2);
+  v.version = row.ColumnText(3);
+  v.description = row.ColumnText(4);
+  v.owner_team = row.ColumnText(5);
+  v.owner_contact = row.ColumnText(6);
+  v.tags = TagsFrom(row.ColumnText(7));
+  v.published_ms = row.ColumnInt64(8);
+  v.quality_passed = row.ColumnInt64(10) != 0;
+  v.quality_json = row.ColumnText(11);
+  v.report_json = row.ColumnText(12);
+  if (details)
+    v.descriptor = row.ColumnText(9);
+
+  TESSERA_ASSIGN_OR_RETURN(auto tables,
+                           db_->Prepare("SELECT name, description, delta_version, rows, files, "
+                                        "bytes FROM product_tables WHERE revision = ? "
+                                        "ORDER BY name"));
+  tables.Bind(1, v.revision);
+  TESSERA_ASSIGN_OR_RETURN(auto columns,
+                           db_->Prepare("SELECT name, type, description, nullable, "
+                                        "classification, primary_key FROM product_columns WHERE "
+                                        "revision = ? AND table_name = ? ORDER BY position"));
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, tables.Step());
+    if (!more)
+      break;
+    CatalogTable t;
+    t.name = tables.ColumnText(0);
+    t.description = tables.ColumnText(1);
+    t.delta_version = tables.ColumnInt64(2);
+    t.rows = tables.ColumnInt64(3);
+    t.files = tables.ColumnInt64(4);
+    t.bytes = tables.ColumnInt64(5);
+    columns.Reset();
+    columns.Bind(1, v.revision).Bind(2, t.name);
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(bool column, columns.Step());
+      if (!column)
+        break;
+      t.columns.push_back({columns.ColumnText(0), columns.ColumnText(1), columns.ColumnText(2),
+                           columns.ColumnInt64(3) != 0, columns.ColumnText(4),
+                           columns.ColumnInt64(5) != 0});
+    }
+    v.tables.push_back(std::move(t));
+  }
+  if (!details)
+    return v;
+  TESSERA_ASSIGN_OR_RETURN(auto lineage,
+                           db_->Prepare("SELECT output_table, input_kind, input_name, "
+                                        "input_version FROM product_lineage WHERE revision = ? "
+                                        "ORDER BY output_table, input_name"));
+  lineage.Bind(1, v.revision);
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, lineage.Step());
+    if (!more)
+      break;
+    v.lineage.push_back({lineage.ColumnText(0), lineage.ColumnText(1), lineage.ColumnText(2),
+                         lineage.ColumnText(3)});
+  }
+  return v;
+}
+
+Result<ProductVersion> ProductStore::Current(std::string_view domain, std::string_view name) {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(auto row,
+                           db_->Prepare(std::string(kVersionColumns) +
+                                        "WHERE revision = (SELECT revision FROM "
+                                        "product_products WHERE domain = ? AND name = ?)"));
+  row.Bind(1, domain).Bind(2, name);
+  TESSERA_ASSIGN_OR_RETURN(bool found, row.Step());
+  if (!found)
+    return NoProduct(domain, name);
+  return ReadVersion(row, true);
+}
+
+Result<ProductVersion> ProductStore::Revision(std::string_view domain, std::string_view name,
+                                              int64_t revision) {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(auto row,
+                           db_->Prepare(std::string(kVersionColumns) +
+                                        "WHERE domain = ? AND name = ? AND revision = ?"));
+  row.Bind(1, domain).Bind(2, name).Bind(3, revision);
+  TESSERA_ASSIGN_OR_RETURN(bool found, row.Step());
+  if (!found) {
+    return Status::NotFound("product '" + std::string(domain) + "." + std::string(name) +
+                            "' has no revision " + std::to_string(revision));
+  }
+  return ReadVersion(row, true);
+}
+
+Result<std::vector<ProductVersion>> ProductStore::History(std::string_view domain,
+                                                          std::string_view name) {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto row, db_->Prepare(std::string(kVersionColumns) + "WHERE domain = ? AND name = ? "
+                                                            "ORDER BY revision DESC"));
+  row.Bind(1, domain).Bind(2, name);
+  std::vector<ProductVersion> out;
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more)
+      break;
+    TESSERA_ASSIGN_OR_RETURN(ProductVersion v, ReadVersion(row, false));
+    out.push_back(std::move(v));
+  }
+  if (out.empty())
+    return NoProduct(domain, name);
+  return out;
+}
+
+Result<std::vector<ProductSummary>> ProductStore::List() {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto row,
+      db_->Prepare("SELECT p.domain, p.name, v.version, v.revision, v.description, v.owner_team, "
+                   "v.tags, v.published_ms, (SELECT count(*) FROM product_tables t WHERE "
+                   "t.revision = v.revision), p.deprecated, p.deprecation_note "
+                   "FROM product_products p JOIN product_versions v ON v.revision = p.revision "
+                   "ORDER BY p.domain, p.name"));
+  std::vector<ProductSummary> out;
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more)
+      break;
+    ProductSummary s;
+    s.domain = row.ColumnText(0);
+    s.name = row.ColumnText(1);
+    s.version = row.ColumnText(2);
+    s.revision = row.ColumnInt64(3);
+    s.description = row.ColumnText(4);
+    s.owner_team = row.ColumnText(5);
+    s.tags = TagsFrom(row.ColumnText(6));
+    s.published_ms = row.ColumnInt64(7);
+    s.tables = row.ColumnInt64(8);
+    s.deprecated = row.ColumnInt64(9) != 0;
+    s.deprecation_note = row.ColumnText(10);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<engine::TablePins> ProductStore::Pins() {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto row, db_->Prepare("SELECT p.domain, p.name, t.name, t.delta_version FROM "
+                             "product_products p LEFT JOIN product_tables t ON t.revision = "
+                             "p.revision"));
+  engine::TablePins pins;
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more)
+      break;
+    std::string product = row.ColumnText(0) + "." + row.ColumnText(1);
+    pins.managed_products.insert(product);
+    if (!row.ColumnIsNull(2))
+      pins.versions[product + "." + row.ColumnText(2)] = row.ColumnInt64(3);
+  }
+  return pins;
+}
+
+}  // namespace tessera::catalog

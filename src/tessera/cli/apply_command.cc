@@ -1,0 +1,163 @@
+// `tessera apply FILE` and `tessera plan FILE`: build, check and publish a data product.
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "tessera/catalog/product_store.h"
+#include "tessera/cli/args.h"
+#include "tessera/cli/commands.h"
+#include "tessera/cli/session.h"
+#include "tessera/products/apply.h"
+#include "tessera/products/descriptor.h"
+#include "tessera/storage/local_storage.h"
+
+namespace tessera::cli {
+namespace {
+
+constexpr const char* kApplyUsage =
+    R"(Usage: tessera apply FILE [--json] [--data-dir DIR]
+       tessera plan FILE [--json] [--data-dir DIR]
+
+Publish a data product from its descriptor (product.yaml; `tessera product init` writes one).
+apply loads every table's source (files, or SQL over the node's products and mounts), checks
+the schema change against the version bump (breaking changes need a new major version, added
+tables or columns a new minor one), runs the contract's rules on the new data, and only when no
+rule of severity `error` fails writes the tables and switches the catalog to the new version,
+all tables together. A failing rule publishes nothing, prints the rule and sample rows, and
+exits 1. plan does all of that but publish: it shows the schema diff, the rule results and the
+data volume against the published version.
+
+Options:
+  --json           print the report as JSON (progress still goes to stderr on a terminal)
+  --data-dir DIR   the node's data directory (default ./tessera-data)
+
+Exit codes: 0 published (or planned), 1 a rule failed or the apply failed, 2 the descriptor or
+the command line is wrong.
+Example:
+  tessera product init product.yaml && $EDITOR product.yaml
+  tessera plan product.yaml
+  tessera apply product.yaml
+)";
+
+std::string Bytes(int64_t bytes) {
+  char text[32];
+  if (bytes >= (int64_t{1} << 20))
+    std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+  else
+    std::snprintf(text, sizeof(text), "%.1f KB", static_cast<double>(bytes) / 1024);
+  return text;
+}
+
+void PrintReport(const products::ApplyReport& report, bool dry_run) {
+  std::printf("product   %s %s (published: %s)\n", report.product.c_str(), report.version.c_str(),
+              report.previous_version.value_or("none").c_str());
+  if (!report.previous_version) {
+    std::printf("schema    new product\n");
+  } else if (report.changes.empty()) {
+    std::printf("schema    unchanged\n");
+  } else {
+    const char* label = "schema";
+    for (const products::SchemaChange& change : report.changes) {
+      std::printf("%-9s %s%s\n", label, change.ToString().c_str(),
+                  change.Breaking() ? "  (breaking)" : "");
+      label = "";
+    }
+  }
+  const char* label = "tables";
+  for (const products::TableBuild& t : report.tables) {
+    std::string was = t.previous_rows ? " (was " + std::to_string(*t.previous_rows) + ")" : "";
+    std::string written = t.delta_version >= 0
+                              ? "  delta version " + std::to_string(t.delta_version) + ", " +
+                                    std::to_string(t.files) + " files, " + Bytes(t.bytes)
+                              : "";
+    std::printf("%-9s %-24s %10lld rows%s%s\n", label, t.name.c_str(),
+                static_cast<long long>(t.rows), was.c_str(), written.c_str());
+    label = "";
+  }
+  label = "rules";
+  for (const products::RuleResult& r : report.rules) {
+    const char* verdict =
+        r.passed ? "ok  " : (r.severity == products::Severity::kError ? "FAIL" : "warn");
+    std::printf("%-9s %s  %-40s %8lld violations  %6lld ms\n", label, verdict, r.name.c_str(),
+                static_cast<long long>(r.violations), static_cast<long long>(r.duration_us / 1000));
+    if (!r.error.empty())
+      std::printf("%-9s       could not run: %s\n", "", r.error.c_str());
+    for (const std::string& row : r.sample)
+      std::printf("%-9s       %s\n", "", row.c_str());
+    label = "";
+  }
+  if (report.rules.empty())
+    std::printf("rules     none\n");
+  std::printf(
+      "timings   load %lld ms, checks %lld ms, write %lld ms, catalog %lld ms, total %lld ms\n",
+      static_cast<long long>(report.load_ms), static_cast<long long>(report.checks_ms),
+      static_cast<long long>(report.commit_ms), static_cast<long long>(report.catalog_ms),
+      static_cast<long long>(report.total_ms));
+  if (!report.blocked_by.empty()) {
+    std::printf("NOT PUBLISHED: %s\n", report.blocked_by.c_str());
+  } else if (dry_run) {
+    std::printf("plan only: nothing was published\n");
+  } else {
+    std::printf("published %s %s as revision %lld\n", report.product.c_str(),
+                report.version.c_str(), static_cast<long long>(report.revision));
+  }
+}
+
+// The SQL texts the build reads, so the session attaches just the tables they name.
+std::string SqlTexts(const products::ProductDescriptor& d) {
+  std::string text;
+  for (const products::TableSpec& t : d.tables) {
+    if (t.source.kind == products::SourceKind::kSql)
+      text += t.source.sql + "\n";
+  }
+  for (const products::RuleSpec& r : d.rules) {
+    text += r.sql + "\n" + r.references + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
+  const std::string name = dry_run ? "plan" : "apply";
+  auto args = ParseArgs(argv, {"data-dir"}, {"help", "json"});
+  if (!args.ok())
+    return Fail(name, args.status(), true);
+  if (args->Flag("help") || args->positional.size() != 1) {
+    std::fputs(kApplyUsage, args->Flag("help") ? stdout : stderr);
+    return args->Flag("help") ? 0 : 2;
+  }
+  auto descriptor = products::LoadDescriptor(args->positional[0]);
+  if (!descriptor.ok())
+    return Fail("", descriptor.status(), true);
+
+  std::string data_dir = args->Option("data-dir").value_or("./tessera-data");
+  auto store = catalog::ProductStore::Open(data_dir);
+  if (!store.ok())
+    return Fail("opening the catalog", store.status());
+  auto session = Session::Open(data_dir, SqlTexts(*descriptor));
+  if (!session.ok())
+    return Fail(name, session.status());
+
+  products::ApplyContext context;
+  context.connection = &(*session)->connection();
+  context.storage = &storage::LocalStorage::Instance();
+  context.reader = &(*session)->reader();
+  context.store = store->get();
+  context.data_dir = data_dir;
+  context.dry_run = dry_run;
+  if (::isatty(STDERR_FILENO) != 0) {
+    context.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  }
+  auto report = products::Apply(*descriptor, context);
+  if (!report.ok())
+    return Fail(name + " " + descriptor->FullName(), report.status());
+  if (args->Flag("json"))
+    std::puts(report->ToJson().dump(1).c_str());
+  else
+    PrintReport(*report, dry_run);
+  return report->blocked_by.empty() ? 0 : 1;
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,371 @@
+#include "tessera/products/apply.h"
+
+#include <cctype>
+#include <chrono>
+#include <map>
+
+#include "tessera/common/strings.h"
+#include "tessera/delta/snapshot.h"
+#include "tessera/engine/data_dir.h"
+#include "tessera/engine/delta_writer.h"
+
+namespace tessera::products {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t MillisSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+std::string Where(const ProductDescriptor& d, const SourcePosition& p) {
+  return d.file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": ";
+}
+
+std::string SourceQuery(const SourceSpec& source) {
+  if (source.kind == SourceKind::kSql)
+    return "SELECT * FROM (\n" + source.sql + "\n)";
+  std::string path = QuoteLiteral(source.path);
+  switch (source.format) {
+    case FileFormat::kCsv:
+      return "SELECT * FROM read_csv(" + path + ", header := true)";
+    case FileFormat::kJson:
+      return "SELECT * FROM read_json_auto(" + path + ")";
+    case FileFormat::kParquet:
+      break;
+  }
+  return "SELECT * FROM read_parquet(" + path + ", union_by_name := true)";
+}
+
+// Whether `word` appears in `sql` as a whole identifier (case-insensitive).
+bool MentionsWord(std::string_view sql, const std::string& word) {
+  std::string lower = ToLower(sql);
+  auto is_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
+    bool starts = at == 0 || !is_name(lower[at - 1]);
+    bool ends = at + word.size() >= lower.size() || !is_name(lower[at + word.size()]);
+    if (starts && ends)
+      return true;
+  }
+  return false;
+}
+
+std::string Staged(const std::string& table) { return "temp.main." + QuoteIdentifier(table); }
+
+// The query that builds a table: the source as it is, or its declared columns cast to their
+// declared types (matched case-insensitively, so a CSV's "ORIGIN" feeds a declared `origin`).
+Result<std::string> BuildQuery(engine::Connection& connection, const ProductDescriptor& d,
+                               const TableSpec& table) {
+  std::string source = SourceQuery(table.source);
+  auto described = connection.Describe(source);
+  if (!described.ok()) {
+    return Status::InvalidArgument(Where(d, table.source.position) + "table '" + table.name +
+                                   "': cannot read its source: " + described.status().message());
+  }
+  if (table.columns.empty())
+    return source;
+  std::map<std::string, std::string> available;
+  std::string listing;
+  for (const engine::Column& c : described->columns) {
+    available[ToLower(c.name)] = c.name;
+    listing += (listing.empty() ? "" : ", ") + c.name;
+  }
+  std::string select;
+  for (const ColumnSpec& column : table.columns) {
+    auto found = available.find(ToLower(column.name));
+    if (found == available.end()) {
+      return Status::InvalidArgument(Where(d, column.position) + "table '" + table.name +
+                                     "': its source has no column '" + column.name +
+                                     "' (it has: " + listing + ")");
+    }
+    select += (select.empty() ? "" : ", ") + std::string("CAST(source.") +
+              QuoteIdentifier(found->second) + " AS " + column.type + ") AS " +
+              QuoteIdentifier(column.name);
+  }
+  return "SELECT " + select + " FROM (" + source + ") AS source";
+}
+
+std::vector<catalog::CatalogColumn> CatalogColumns(const TableSpec& table,
+                                                   const std::vector<engine::Column>& columns) {
+  std::vector<catalog::CatalogColumn> out;
+  for (const engine::Column& c : columns) {
+    catalog::CatalogColumn column{c.name, c.type.name, "", true, "", false};
+    for (const ColumnSpec& spec : table.columns) {
+      if (ToLower(spec.name) != ToLower(c.name))
+        continue;
+      column.description = spec.description;
+      column.nullable = spec.nullable && !spec.primary_key;
+      column.classification = spec.classification;
+      column.primary_key = spec.primary_key;
+    }
+    out.push_back(std::move(column));
+  }
+  return out;
+}
+
+class Applier {
+ public:
+  Applier(const ProductDescriptor& d, const ApplyContext& context)
+      : d_(d), c_(context), connection_(*context.connection) {}
+
+  Result<ApplyReport> Run() {
+    auto start = Clock::now();
+    report_.product = d_.FullName();
+    report_.version = d_.version.ToString();
+    auto previous = c_.store->Current(d_.domain, d_.name);
+    if (previous.ok()) {
+      previous_ = std::move(*previous);
+      report_.previous_version = previous_->version;
+      report_.previous_revision = previous_->revision;
+    } else if (previous.status().code() != StatusCode::kNotFound) {
+      return previous.status();
+    }
+    TESSERA_RETURN_NOT_OK(Stage());
+    TESSERA_RETURN_NOT_OK(CheckSchema());
+    Check();
+    if (!report_.blocked_by.empty() || c_.dry_run) {
+      report_.total_ms = MillisSince(start);
+      return std::move(report_);
+    }
+    TESSERA_RETURN_NOT_OK(Write());
+    TESSERA_RETURN_NOT_OK(Publish());
+    report_.total_ms = MillisSince(start);
+    return std::move(report_);
+  }
+
+ private:
+  void Progress(const std::string& line) {
+    if (c_.progress)
+      c_.progress(line);
+  }
+
+  Status Stage() {
+    auto start = Clock::now();
+    TESSERA_ASSIGN_OR_RETURN(std::vector<engine::TableName> node_tables,
+                             engine::ListTables(c_.data_dir));
+    TESSERA_ASSIGN_OR_RETURN(engine::TablePins pins, c_.store->Pins());
+    engine::KeepVisible(pins, node_tables);
+    for (const TableSpec& table : d_.tables) {
+      auto table_start = Clock::now();
+      const std::string from =
+          table.source.kind == SourceKind::kFiles ? table.source.path : std::string("a SQL query");
+      Progress("loading " + d_.FullName() + "." + table.name + " from " + from);
+      TESSERA_ASSIGN_OR_RETURN(std::string query, BuildQuery(connection_, d_, table));
+      Status staged = connection_.Execute("CREATE OR REPLACE TEMP TABLE " +
+                                          QuoteIdentifier(table.name) + " AS " + query);
+      if (!staged.ok()) {
+        return Status::InvalidArgument(Where(d_, table.source.position) + "table '" + table.name +
+                                       "': " + staged.message());
+      }
+      TableBuild build;
+      build.name = table.name;
+      TESSERA_ASSIGN_OR_RETURN(
+          auto rows, connection_.QueryScalarString("SELECT count(*) FROM " + Staged(table.name)));
+      build.rows = ParseInt64(rows.value_or("0")).ValueOr(0);
+      build.load_ms = MillisSince(table_start);
+      if (previous_) {
+        for (const catalog::CatalogTable& t : previous_->tables) {
+          if (t.name == table.name)
+            build.previous_rows = t.rows;
+        }
+      }
+      TESSERA_ASSIGN_OR_RETURN(engine::StatementInfo info,
+                               connection_.Describe("SELECT * FROM " + Staged(table.name)));
+      catalog::CatalogTable entry;
+      entry.name = table.name;
+      entry.description = table.description;
+      entry.rows = build.rows;
+      entry.columns = CatalogColumns(table, info.columns);
+      tables_.push_back(std::move(entry));
+      report_.tables.push_back(build);
+      Progress("  " + std::to_string(build.rows) + " rows in " + std::to_string(build.load_ms) +
+               " ms");
+      TESSERA_RETURN_NOT_OK(RecordLineage(table, node_tables, pins));
+    }
+    report_.load_ms = MillisSince(start);
+    return Status::OK();
+  }
+
+  Status RecordLineage(const TableSpec& table, const std::vector<engine::TableName>& node_tables,
+                       const engine::TablePins& pins) {
+    if (table.source.kind == SourceKind::kFiles) {
+      report_.lineage.push_back({table.name, "files", table.source.path, ""});
+      return Status::OK();
+    }
+    // Tables of this product staged before this one, read by their plain names.
+    std::vector<engine::TableName> own;
+    for (const TableSpec& earlier : d_.tables) {
+      if (earlier.name == table.name)
+        break;
+      own.push_back({d_.domain, d_.name, earlier.name});
+    }
+    for (const engine::TableName& input : own) {
+      if (MentionsWord(table.source.sql, input.table))
+        report_.lineage.push_back({table.name, "table", input.ToString(), ""});
+    }
+    for (const engine::TableName& input : engine::TablesMentioned(table.source.sql, node_tables)) {
+      std::string version;
+      if (std::optional<int64_t> pinned = pins.VersionOf(input)) {
+        version = std::to_string(*pinned);
+      } else {
+        auto snapshot = delta::Snapshot::Load(*c_.storage, c_.reader,
+                                              engine::TableRoot(c_.data_dir, input), std::nullopt);
+        if (snapshot.ok())
+          version = std::to_string((*snapshot)->version());
+      }
+      report_.lineage.push_back({table.name, "table", input.ToString(), version});
+    }
+    return Status::OK();
+  }
+
+  Status CheckSchema() {
+    if (!previous_)
+      return Status::OK();
+    report_.changes = DiffSchemas(previous_->tables, tables_);
+    TESSERA_ASSIGN_OR_RETURN(Semver published, ParseSemver(previous_->version));
+    Status bump = CheckVersionBump(published, d_.version, report_.changes);
+    if (!bump.ok())
+      return Status::InvalidArgument(d_.file + ": " + bump.message());
+    return Status::OK();
+  }
+
+  void Check() {
+    auto start = Clock::now();
+    std::vector<RuleSpec> rules = EffectiveRules(d_);
+    Progress("checking " + std::to_string(rules.size()) + " contract rules");
+    report_.rules = RunRules(connection_, rules);
+    int failed = 0;
+    for (const RuleResult& r : report_.rules) {
+      if (!r.passed && r.severity == Severity::kError) {
+        ++failed;
+        report_.blocked_by += (report_.blocked_by.empty() ? "" : ", ") + r.name;
+      }
+    }
+    if (failed > 0) {
+      report_.blocked_by = std::to_string(failed) + " error rule" + (failed == 1 ? "" : "s") +
+                           " failed: " + report_.blocked_by;
+    }
+    report_.checks_ms = MillisSince(start);
+  }
+
+  Status Write() {
+    auto start = Clock::now();
+    for (size_t i = 0; i < d_.tables.size(); ++i) {
+      const TableSpec& table = d_.tables[i];
+      Progress("writing " + d_.FullName() + "." + table.name);
+      engine::WriteRequest request;
+      request.table_root =
+          engine::TableRoot(c_.data_dir, engine::TableName{d_.domain, d_.name, table.name});
+      request.query = "SELECT * FROM " + Staged(table.name);
+      request.mode = engine::WriteMode::kReplace;
+      request.partition_columns = table.partition_by;
+      if (!table.description.empty())
+        request.description = table.description;
+      auto written = engine::WriteQuery(connection_, *c_.storage, *c_.reader, request);
+      if (!written.ok())
+        return written.status().WithContext("writing table '" + table.name + "'");
+      TableBuild& build = report_.tables[i];
+      build.files = written->files;
+      build.bytes = written->bytes;
+      build.delta_version = written->version;
+      tables_[i].delta_version = written->version;
+      tables_[i].files = written->files;
+      tables_[i].bytes = written->bytes;
+    }
+    report_.commit_ms = MillisSince(start);
+    return Status::OK();
+  }
+
+  Status Publish() {
+    auto start = Clock::now();
+    catalog::ProductVersion version;
+    version.domain = d_.domain;
+    version.name = d_.name;
+    version.version = d_.version.ToString();
+    version.description = d_.description;
+    version.owner_team = d_.owner_team;
+    version.owner_contact = d_.owner_contact;
+    version.tags = d_.tags;
+    version.descriptor = d_.text;
+    version.tables = tables_;
+    version.lineage = report_.lineage;
+    Json rules = Json::array();
+    for (const RuleResult& r : report_.rules) {
+      rules.push_back(r.ToJson());
+      version.quality_passed = version.quality_passed && r.passed;
+    }
+    version.quality_json = DumpJson(rules);
+    version.report_json = DumpJson(Json{{"load_ms", report_.load_ms},
+                                        {"checks_ms", report_.checks_ms},
+                                        {"commit_ms", report_.commit_ms}});
+    TESSERA_ASSIGN_OR_RETURN(report_.revision,
+                             c_.store->Publish(version, report_.previous_revision));
+    report_.published = true;
+    report_.catalog_ms = MillisSince(start);
+    Progress("published " + d_.FullName() + " " + version.version + " (revision " +
+             std::to_string(report_.revision) + ")");
+    return Status::OK();
+  }
+
+  const ProductDescriptor& d_;
+  const ApplyContext& c_;
+  engine::Connection& connection_;
+  std::optional<catalog::ProductVersion> previous_;
+  std::vector<catalog::CatalogTable> tables_;
+  ApplyReport report_;
+};
+
+}  // namespace
+
+Json ApplyReport::ToJson() const {
+  Json out = {{"product", product},
+              {"version", version},
+              {"published", published},
+              {"timings_ms",
+               {{"load", load_ms},
+                {"checks", checks_ms},
+                {"commit", commit_ms},
+                {"catalog", catalog_ms},
+                {"total", total_ms}}}};
+  out["previous_version"] = previous_version ? Json(*previous_version) : Json(nullptr);
+  if (published)
+    out["revision"] = revision;
+  if (!blocked_by.empty())
+    out["blocked_by"] = blocked_by;
+  Json changes_json = Json::array();
+  for (const SchemaChange& c : changes)
+    changes_json.push_back({{"change", c.ToString()}, {"breaking", c.Breaking()}});
+  out["schema_changes"] = changes_json;
+  Json tables_json = Json::array();
+  for (const TableBuild& t : tables) {
+    Json entry = {{"name", t.name}, {"rows", t.rows}, {"load_ms", t.load_ms}};
+    entry["previous_rows"] = t.previous_rows ? Json(*t.previous_rows) : Json(nullptr);
+    if (t.delta_version >= 0) {
+      entry["delta_version"] = t.delta_version;
+      entry["files"] = t.files;
+      entry["bytes"] = t.bytes;
+    }
+    tables_json.push_back(std::move(entry));
+  }
+  out["tables"] = tables_json;
+  Json rules_json = Json::array();
+  for (const RuleResult& r : rules)
+    rules_json.push_back(r.ToJson());
+  out["rules"] = rules_json;
+  Json lineage_json = Json::array();
+  for (const catalog::LineageEdge& e : lineage) {
+    lineage_json.push_back({{"table", e.output_table},
+                            {"input_kind", e.input_kind},
+                            {"input", e.input_name},
+                            {"input_version", e.input_version}});
+  }
+  out["lineage"] = lineage_json;
+  return out;
+}
+
+Result<ApplyReport> Apply(const ProductDescriptor& descriptor, const ApplyContext& context) {
+  Applier applier(descriptor, context);
+  return applier.Run();
+}
+
+}  // namespace tessera::products
