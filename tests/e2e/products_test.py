@@ -5,8 +5,11 @@ lineage across three products, the products on the PostgreSQL port, and SIGKILL 
 
 Knobs (environment): TESSERA_APPLY_KILLS (default 8), TESSERA_CRASH_SEED (to replay a run).
 """
+import http.server
 import json
 import os
+import threading
+import uuid
 import random
 import re
 import signal
@@ -277,6 +280,106 @@ class LifecycleTest(unittest.TestCase):
         self.assertIn("published sales.orders 1.0.0", out)
         self.assertEqual(scalar("SELECT sum(amount) FROM sales.orders.orders", self.data),
                          "200.50")
+
+
+class LineageCollector(http.server.ThreadingHTTPServer):
+    """A real HTTP endpoint that keeps every OpenLineage event POSTed to it."""
+
+    def __init__(self):
+        self.events = []
+        collector = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                collector.events.append((self.path, self.headers["Content-Type"],
+                                         json.loads(body)))
+                self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/api/v1/lineage"
+
+
+def assert_run_event(test, event):
+    """The fields OpenLineage 2-0-2's RunEvent requires, with their formats."""
+    test.assertIn(event["eventType"], ("START", "COMPLETE", "FAIL"))
+    test.assertRegex(event["eventTime"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+    test.assertEqual(str(uuid.UUID(event["run"]["runId"])), event["run"]["runId"])
+    test.assertEqual(event["job"]["namespace"], "tessera")
+    test.assertTrue(event["job"]["name"].startswith("apply."))
+    test.assertTrue(event["producer"].startswith("https://"))
+    test.assertEqual(event["schemaURL"],
+                     "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent")
+    for dataset in event["inputs"] + event["outputs"]:
+        test.assertTrue(dataset["namespace"] and dataset["name"])
+        for facet in list(dataset.get("facets", {}).values()) + \
+                list(dataset.get("outputFacets", {}).values()):
+            test.assertTrue(facet["_producer"] and facet["_schemaURL"].startswith("https://"))
+
+
+class OpenLineageTest(unittest.TestCase):
+    def test_events_reach_the_endpoint_and_the_file(self):
+        collector = LineageCollector()
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "data")
+            descriptor = os.path.join(tmp, "product.yaml")
+            with open(os.path.join(tmp, "airports.csv"), "w") as f:
+                f.write("iata,state\nSEA,WA\nLAX,CA\n")
+            with open(descriptor, "w") as f:
+                f.write(AIRPORTS.format(version="1.0.0", extra=""))
+            run("apply", descriptor, "--lineage-url", collector.url(), data_dir=data)
+            with open(os.path.join(tmp, "airports.csv"), "w") as f:
+                f.write("iata,state\nSEA,ZZ\n")
+            self.assertEqual(run("apply", descriptor, "--lineage-url", collector.url(),
+                                 data_dir=data, check=False).returncode, 1)
+            # An endpoint that is down costs a warning, never the apply.
+            with open(os.path.join(tmp, "airports.csv"), "w") as f:
+                f.write("iata,state\nSEA,WA\n")
+            r = run("apply", descriptor, "--lineage-url", "http://127.0.0.1:9/x", data_dir=data)
+            self.assertIn("warning: lineage event not delivered: posting to "
+                          "http://127.0.0.1:9/x", r.stderr)
+            with open(os.path.join(data, "lineage", "openlineage.ndjson")) as f:
+                in_file = [json.loads(line) for line in f]
+        collector.shutdown()
+        posted = [e for _, _, e in collector.events]
+        self.assertEqual([(p, t) for p, t, _ in collector.events],
+                         [("/api/v1/lineage", "application/json")] * 4)
+        self.assertEqual(in_file[:4], posted)
+        self.assertEqual(len(in_file), 6)
+        for event in in_file:
+            assert_run_event(self, event)
+        self.assertEqual([e["eventType"] for e in posted], ["START", "COMPLETE", "START", "FAIL"])
+        self.assertEqual(posted[0]["run"]["runId"], posted[1]["run"]["runId"])
+        self.assertNotEqual(posted[1]["run"]["runId"], posted[2]["run"]["runId"])
+        complete = posted[1]
+        self.assertEqual(complete["job"]["name"], "apply.geo.airports")
+        self.assertEqual(complete["inputs"], [{"namespace": "file",
+                                               "name": os.path.join(tmp, "airports.csv")}])
+        [output] = complete["outputs"]
+        self.assertEqual(output["name"], "geo.airports.airports")
+        self.assertEqual([f["name"] for f in output["facets"]["schema"]["fields"]],
+                         ["iata", "state"])
+        self.assertEqual(output["facets"]["columnLineage"]["fields"]["state"]["inputFields"],
+                         [{"namespace": "file", "name": os.path.join(tmp, "airports.csv"),
+                           "field": "state"}])
+        self.assertEqual(output["outputFacets"]["outputStatistics"]["rowCount"], 2)
+        assertions = output["facets"]["dataQualityAssertions"]["assertions"]
+        self.assertEqual(sorted(a["assertion"] for a in assertions),
+                         ["accepted_values", "not_null", "unique"])
+        self.assertTrue(all(a["success"] for a in assertions))
+        failed = posted[3]
+        self.assertEqual(failed["run"]["facets"]["errorMessage"]["message"],
+                         "1 error rule failed: accepted_values_airports_state")
+        [state] = [a for a in failed["outputs"][0]["facets"]["dataQualityAssertions"]["assertions"]
+                   if a["assertion"] == "accepted_values"]
+        self.assertEqual((state["success"], state["failures"]), (False, 1))
 
 
 GENERATION = """domain: crash

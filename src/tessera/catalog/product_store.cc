@@ -58,6 +58,12 @@ const std::vector<std::string>& Migrations() {
       " input_name TEXT NOT NULL,"
       " input_version TEXT NOT NULL);"
       "CREATE INDEX product_lineage_by_input ON product_lineage(input_name);",
+      "CREATE TABLE product_column_lineage ("
+      " revision INTEGER NOT NULL REFERENCES product_versions(revision) ON DELETE CASCADE,"
+      " output_table TEXT NOT NULL,"
+      " output_column TEXT NOT NULL,"
+      " input_name TEXT NOT NULL,"
+      " input_column TEXT NOT NULL);",
   };
   return kSteps;
 }
@@ -154,6 +160,16 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
     TESSERA_RETURN_NOT_OK(edge.Run());
   }
   TESSERA_ASSIGN_OR_RETURN(
+      auto column_edge,
+      db_->Prepare("INSERT INTO product_column_lineage(revision, output_table, output_column, "
+                   "input_name, input_column) VALUES (?, ?, ?, ?, ?)"));
+  for (const ColumnLineageEdge& e : version.column_lineage) {
+    column_edge.Reset();
+    column_edge.Bind(1, revision).Bind(2, e.output_table).Bind(3, e.output_column);
+    column_edge.Bind(4, e.input_name).Bind(5, e.input_column);
+    TESSERA_RETURN_NOT_OK(column_edge.Run());
+  }
+  TESSERA_ASSIGN_OR_RETURN(
       auto product,
       db_->Prepare(found ? "UPDATE product_products SET revision = ? WHERE domain = ? AND name = ?"
                          : "INSERT INTO product_products(revision, domain, name, created_ms) "
@@ -228,6 +244,18 @@ Result<ProductVersion> ProductStore::ReadVersion(Statement& row, bool details) {
       break;
     v.lineage.push_back({lineage.ColumnText(0), lineage.ColumnText(1), lineage.ColumnText(2),
                          lineage.ColumnText(3)});
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto columns_lineage,
+                           db_->Prepare("SELECT output_table, output_column, input_name, "
+                                        "input_column FROM product_column_lineage WHERE "
+                                        "revision = ? ORDER BY rowid"));
+  columns_lineage.Bind(1, v.revision);
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, columns_lineage.Step());
+    if (!more)
+      break;
+    v.column_lineage.push_back({columns_lineage.ColumnText(0), columns_lineage.ColumnText(1),
+                                columns_lineage.ColumnText(2), columns_lineage.ColumnText(3)});
   }
   return v;
 }

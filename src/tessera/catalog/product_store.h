@@ -43,6 +43,14 @@ struct LineageEdge {
   std::string input_version;  // the Delta version read, or empty
 };
 
+/// One column an output column is computed from. Plain value.
+struct ColumnLineageEdge {
+  std::string output_table;
+  std::string output_column;
+  std::string input_name;  // as in LineageEdge
+  std::string input_column;
+};
+
 /// One published version of a product. `revision` numbers every publish of the node (a
 /// re-apply with new data is a new revision of the same semantic version). Plain value.
 struct ProductVersion {
@@ -58,6 +66,7 @@ struct ProductVersion {
   std::string descriptor;  // the YAML as applied
   std::vector<CatalogTable> tables;
   std::vector<LineageEdge> lineage;
+  std::vector<ColumnLineageEdge> column_lineage;
   bool quality_passed = true;
   std::string quality_json;  // the contract run's results (JSON array)
   std::string report_json;   // the apply's timings and volumes (JSON object)

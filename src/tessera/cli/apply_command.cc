@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "tessera/catalog/product_store.h"
 #include "tessera/cli/args.h"
@@ -10,6 +11,7 @@
 #include "tessera/cli/session.h"
 #include "tessera/products/apply.h"
 #include "tessera/products/descriptor.h"
+#include "tessera/products/openlineage.h"
 #include "tessera/storage/local_storage.h"
 
 namespace tessera::cli {
@@ -28,9 +30,17 @@ all tables together. A failing rule publishes nothing, prints the rule and sampl
 exits 1. plan does all of that but publish: it shows the schema diff, the rule results and the
 data volume against the published version.
 
+Every apply emits OpenLineage 2-0-2 run events (START, then COMPLETE or FAIL) with the
+outputs' schema, column lineage, row counts and the contract's results: appended to
+<data-dir>/lineage/openlineage.ndjson, and POSTed to an OpenLineage endpoint such as Marquez
+when one is given. A failed POST is a warning; it never fails the apply.
+
 Options:
-  --json           print the report as JSON (progress still goes to stderr on a terminal)
-  --data-dir DIR   the node's data directory (default ./tessera-data)
+  --json                 print the report as JSON (progress goes to stderr on a terminal)
+  --data-dir DIR         the node's data directory (default ./tessera-data)
+  --lineage-url URL      POST events there (default: $OPENLINEAGE_URL, if set), e.g.
+                         http://localhost:5000/api/v1/lineage
+  --lineage-namespace N  the events' job and dataset namespace (default tessera)
 
 Exit codes: 0 published (or planned), 1 a rule failed or the apply failed, 2 the descriptor or
 the command line is wrong.
@@ -121,7 +131,7 @@ std::string SqlTexts(const products::ProductDescriptor& d) {
 
 int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   const std::string name = dry_run ? "plan" : "apply";
-  auto args = ParseArgs(argv, {"data-dir"}, {"help", "json"});
+  auto args = ParseArgs(argv, {"data-dir", "lineage-url", "lineage-namespace"}, {"help", "json"});
   if (!args.ok())
     return Fail(name, args.status(), true);
   if (args->Flag("help") || args->positional.size() != 1) {
@@ -150,9 +160,25 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   if (::isatty(STDERR_FILENO) != 0) {
     context.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   }
+  products::LineageSink sink;
+  sink.file = data_dir + "/lineage/openlineage.ndjson";
+  const char* env_url = std::getenv("OPENLINEAGE_URL");
+  sink.url = args->Option("lineage-url").value_or(env_url != nullptr ? env_url : "");
+  sink.job_namespace = args->Option("lineage-namespace").value_or("tessera");
+  products::LineageRun lineage(*descriptor, sink);
+  auto emit = [&](const Json& event) {
+    Status emitted = lineage.Emit(event);
+    if (!emitted.ok())
+      std::fprintf(stderr, "tessera: warning: lineage event not delivered: %s\n",
+                   emitted.message().c_str());
+  };
+  emit(lineage.Start());
   auto report = products::Apply(*descriptor, context);
-  if (!report.ok())
+  if (!report.ok()) {
+    emit(lineage.Fail(report.status()));
     return Fail(name + " " + descriptor->FullName(), report.status());
+  }
+  emit(lineage.Finish(*report));
   if (args->Flag("json"))
     std::puts(report->ToJson().dump(1).c_str());
   else

@@ -10,6 +10,7 @@
 #include "tessera/common/json.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
+#include "tessera/products/apply.h"
 
 namespace tessera::cli {
 namespace {
@@ -147,6 +148,7 @@ Json VersionJson(const catalog::ProductVersion& v, bool details) {
                          {"input_version", e.input_version}});
     }
     out["lineage"] = lineage;
+    out["column_lineage"] = products::ColumnLineageJson(v.column_lineage);
   }
   return out;
 }

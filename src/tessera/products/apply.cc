@@ -6,6 +6,7 @@
 
 #include "tessera/common/strings.h"
 #include "tessera/delta/snapshot.h"
+#include "tessera/engine/column_lineage.h"
 #include "tessera/engine/data_dir.h"
 #include "tessera/engine/delta_writer.h"
 
@@ -151,6 +152,9 @@ class Applier {
           table.source.kind == SourceKind::kFiles ? table.source.path : std::string("a SQL query");
       Progress("loading " + d_.FullName() + "." + table.name + " from " + from);
       TESSERA_ASSIGN_OR_RETURN(std::string query, BuildQuery(connection_, d_, table));
+      // Before staging: the SQL's own tables resolve as they will while it runs.
+      std::vector<std::pair<std::string, std::vector<engine::ColumnSource>>> column_sources =
+          SourceColumns(table);
       Status staged = connection_.Execute("CREATE OR REPLACE TEMP TABLE " +
                                           QuoteIdentifier(table.name) + " AS " + query);
       if (!staged.ok()) {
@@ -176,11 +180,13 @@ class Applier {
       entry.description = table.description;
       entry.rows = build.rows;
       entry.columns = CatalogColumns(table, info.columns);
+      build.columns = entry.columns;
       tables_.push_back(std::move(entry));
       report_.tables.push_back(build);
       Progress("  " + std::to_string(build.rows) + " rows in " + std::to_string(build.load_ms) +
                " ms");
       TESSERA_RETURN_NOT_OK(RecordLineage(table, node_tables, pins));
+      RecordColumnLineage(table, tables_.back(), column_sources);
     }
     report_.load_ms = MillisSince(start);
     return Status::OK();
@@ -216,6 +222,49 @@ class Applier {
       report_.lineage.push_back({table.name, "table", input.ToString(), version});
     }
     return Status::OK();
+  }
+
+  // Each column of the source (by name) and the columns it is computed from.
+  std::vector<std::pair<std::string, std::vector<engine::ColumnSource>>> SourceColumns(
+      const TableSpec& table) {
+    std::vector<std::pair<std::string, std::vector<engine::ColumnSource>>> out;
+    std::string query = SourceQuery(table.source);
+    auto info = connection_.Describe(query);
+    if (!info.ok())
+      return out;
+    if (table.source.kind == SourceKind::kFiles) {
+      for (const engine::Column& c : info->columns)
+        out.push_back({ToLower(c.name), {{table.source.path, c.name}}});
+      return out;
+    }
+    auto sources = engine::ColumnSources(connection_, table.source.sql);
+    if (!sources.ok() || sources->size() != info->columns.size())
+      return out;  // lineage is best effort: no columns claimed rather than wrong ones
+    for (size_t i = 0; i < info->columns.size(); ++i) {
+      std::vector<engine::ColumnSource> resolved;
+      for (engine::ColumnSource s : (*sources)[i]) {
+        // A plain name is this product's own staged table.
+        if (s.table.find('.') == std::string::npos)
+          s.table = d_.FullName() + "." + s.table;
+        resolved.push_back(std::move(s));
+      }
+      out.push_back({ToLower(info->columns[i].name), std::move(resolved)});
+    }
+    return out;
+  }
+
+  void RecordColumnLineage(
+      const TableSpec& table, const catalog::CatalogTable& built,
+      const std::vector<std::pair<std::string, std::vector<engine::ColumnSource>>>& sources) {
+    for (const catalog::CatalogColumn& column : built.columns) {
+      for (const auto& [name, inputs] : sources) {
+        if (name != ToLower(column.name))
+          continue;
+        for (const engine::ColumnSource& input : inputs) {
+          report_.column_lineage.push_back({table.name, column.name, input.table, input.column});
+        }
+      }
+    }
   }
 
   Status CheckSchema() {
@@ -289,6 +338,7 @@ class Applier {
     version.descriptor = d_.text;
     version.tables = tables_;
     version.lineage = report_.lineage;
+    version.column_lineage = report_.column_lineage;
     Json rules = Json::array();
     for (const RuleResult& r : report_.rules) {
       rules.push_back(r.ToJson());
@@ -316,6 +366,17 @@ class Applier {
 };
 
 }  // namespace
+
+Json ColumnLineageJson(const std::vector<catalog::ColumnLineageEdge>& edges) {
+  Json out = Json::array();
+  for (const catalog::ColumnLineageEdge& e : edges) {
+    out.push_back({{"table", e.output_table},
+                   {"column", e.output_column},
+                   {"input", e.input_name},
+                   {"input_column", e.input_column}});
+  }
+  return out;
+}
 
 Json ApplyReport::ToJson() const {
   Json out = {{"product", product},
@@ -360,6 +421,7 @@ Json ApplyReport::ToJson() const {
                             {"input_version", e.input_version}});
   }
   out["lineage"] = lineage_json;
+  out["column_lineage"] = ColumnLineageJson(column_lineage);
   return out;
 }
 

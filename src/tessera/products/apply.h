@@ -42,6 +42,7 @@ struct TableBuild {
   int64_t bytes = 0;
   int64_t delta_version = -1;  // -1 until written
   int64_t load_ms = 0;
+  std::vector<catalog::CatalogColumn> columns;
 };
 
 /// What an apply (or a plan) did and found. Plain value.
@@ -56,6 +57,7 @@ struct ApplyReport {
   std::vector<TableBuild> tables;
   std::vector<RuleResult> rules;
   std::vector<catalog::LineageEdge> lineage;
+  std::vector<catalog::ColumnLineageEdge> column_lineage;
   /// Why nothing was published (failed error rules), or empty.
   std::string blocked_by;
   int64_t load_ms = 0;
@@ -66,6 +68,9 @@ struct ApplyReport {
 
   Json ToJson() const;
 };
+
+/// Column lineage edges as JSON objects {table, column, input, input_column}.
+Json ColumnLineageJson(const std::vector<catalog::ColumnLineageEdge>& edges);
 
 /// Build a product version from its descriptor and publish it: load every table's source into
 /// a staged copy (declared columns cast to their types), check the schema change against the
