@@ -153,6 +153,44 @@ class ExamplesTest(unittest.TestCase):
         self.assertFalse(columns["origin"]["nullable"])
         self.assertEqual(columns["origin"]["description"], "Origin airport code.")
 
+    def test_search_finds_products_by_words_and_filters(self):
+        def search(*args):
+            return [h["product"] for h in json.loads(
+                run("search", *args, "--json", data_dir=self.data).stdout)]
+
+        self.assertEqual(search("delay", "airport")[0], "analytics.delay_by_airport")
+        self.assertEqual(search("FAA"), ["reference.airports"])  # a description word
+        self.assertEqual(search("destination"), ["flights.by_month"])  # a column
+        self.assertEqual(search("--tag", "reference"), ["reference.airports"])
+        self.assertEqual(search("--owner", "flight-ops"), ["flights.by_month"])
+        self.assertEqual(search("delay", "--domain", "flights"), ["flights.by_month"])
+        self.assertEqual(search("zeppelin"), [])
+        r = run("search", "--limit", "0", data_dir=self.data, check=False)
+        self.assertEqual(r.returncode, 2)
+
+    def test_lineage_graph_formats(self):
+        tree = run("product", "lineage", "flights.by_month", data_dir=self.data).stdout
+        self.assertEqual(tree, "upstream (what flights.by_month reads)\nflights.by_month\n"
+                               f"└── files {DATA}/flights-3m.parquet\n\n"
+                               "downstream (what reads flights.by_month)\nflights.by_month\n"
+                               "└── analytics.delay_by_airport\n")
+        graph = json.loads(run("product", "lineage", "analytics.delay_by_airport", "--format",
+                               "json", data_dir=self.data).stdout)
+        self.assertEqual(sorted((e["from"], e["to"]) for e in graph["edges"]), [
+            (f"{DATA}/airports.csv", "reference.airports"),
+            (f"{DATA}/flights-3m.parquet", "flights.by_month"),
+            ("flights.by_month", "analytics.delay_by_airport"),
+            ("reference.airports", "analytics.delay_by_airport")])
+        dot = run("product", "lineage", "reference.airports", "--format", "dot",
+                  data_dir=self.data).stdout
+        self.assertIn('"reference.airports" -> "analytics.delay_by_airport";', dot)
+        mermaid = run("product", "lineage", "reference.airports", "--format", "mermaid",
+                      data_dir=self.data).stdout
+        self.assertTrue(mermaid.startswith("flowchart LR\n"))
+        r = run("product", "lineage", "no.such", data_dir=self.data, check=False)
+        self.assertEqual((r.returncode, r.stderr.strip()),
+                         (1, "tessera: product lineage: product 'no.such' does not exist"))
+
     def test_products_on_the_postgresql_port_under_grants(self):
         node = Node()
         node.data = self.data
@@ -254,6 +292,35 @@ class LifecycleTest(unittest.TestCase):
         self.apply()
         self.assertEqual(scalar("SELECT count(*) FROM information_schema.columns WHERE "
                                 "table_name = 'airports'", self.data), "2")
+
+    def test_deprecate_and_delete(self):
+        self.write("iata,state\nSEA,WA\n")
+        self.apply()
+        derived = os.path.join(self.dir, "derived.yaml")
+        with open(derived, "w") as f:
+            f.write("domain: geo\nname: states\nversion: 1.0.0\ntables:\n  - name: s\n"
+                    "    source:\n      sql: SELECT DISTINCT state FROM geo.airports.airports\n")
+        run("apply", derived, data_dir=self.data)
+        run("product", "deprecate", "geo.airports", "--note", "use geo.v2", data_dir=self.data)
+        listed = {p["product"]: p for p in json.loads(
+            run("product", "list", "--json", data_dir=self.data).stdout)}
+        self.assertTrue(listed["geo.airports"]["deprecated"])
+        self.assertEqual(listed["geo.airports"]["deprecation_note"], "use geo.v2")
+        self.assertEqual(scalar("SELECT count(*) FROM geo.airports.airports", self.data), "1")
+        r = run("product", "delete", "geo.airports", data_dir=self.data, check=False)
+        self.assertEqual((r.returncode, r.stderr.strip()), (1, (
+            "tessera: product delete: geo.airports is read by geo.states: delete or change "
+            "those first (or deprecate geo.airports)")))
+        run("product", "delete", "geo.states", data_dir=self.data)
+        run("product", "delete", "geo.airports", data_dir=self.data)
+        self.assertEqual(json.loads(run("product", "list", "--json", data_dir=self.data).stdout),
+                         [])
+        self.assertFalse(os.path.exists(os.path.join(self.data, "tables", "geo", "airports")))
+        r = run("sql", "SELECT * FROM geo.airports.airports", data_dir=self.data, check=False)
+        self.assertEqual(r.returncode, 1)
+        # The name is free again.
+        self.apply()
+        self.assertEqual(scalar("SELECT count(*) FROM geo.airports.airports", self.data), "1")
 
     def test_descriptor_errors_exit_2_with_their_position(self):
         with open(self.descriptor, "w") as f:

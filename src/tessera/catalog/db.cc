@@ -129,6 +129,8 @@ Status Statement::Run() {
 
 int64_t Statement::ColumnInt64(int index) const { return sqlite3_column_int64(stmt_, index); }
 
+double Statement::ColumnDouble(int index) const { return sqlite3_column_double(stmt_, index); }
+
 std::string Statement::ColumnText(int index) const {
   const auto* text = sqlite3_column_text(stmt_, index);
   int size = sqlite3_column_bytes(stmt_, index);

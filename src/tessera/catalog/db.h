@@ -53,6 +53,7 @@ class Statement {
 
   /// Column accessors for the current row; `index` is 0-based. NULL reads as 0 or "".
   int64_t ColumnInt64(int index) const;
+  double ColumnDouble(int index) const;
   std::string ColumnText(int index) const;
   bool ColumnIsNull(int index) const;
   std::optional<int64_t> ColumnOptInt64(int index) const;

@@ -1,5 +1,9 @@
 #include "tessera/catalog/product_store.h"
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+
 #include "tessera/common/json.h"
 
 namespace tessera::catalog {
@@ -64,6 +68,12 @@ const std::vector<std::string>& Migrations() {
       " output_column TEXT NOT NULL,"
       " input_name TEXT NOT NULL,"
       " input_column TEXT NOT NULL);",
+      // The search index: one row per product, rewritten by every publish. Porter stemming so
+      // "delays" finds "delay"; the filter columns are stored, not indexed.
+      "CREATE VIRTUAL TABLE product_search USING fts5("
+      " names, description, columns, tags, owner,"
+      " domain UNINDEXED, name UNINDEXED, classifications UNINDEXED,"
+      " tokenize = 'porter unicode61');",
   };
   return kSteps;
 }
@@ -169,6 +179,7 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
     column_edge.Bind(4, e.input_name).Bind(5, e.input_column);
     TESSERA_RETURN_NOT_OK(column_edge.Run());
   }
+  TESSERA_RETURN_NOT_OK(IndexForSearch(version));
   TESSERA_ASSIGN_OR_RETURN(
       auto product,
       db_->Prepare(found ? "UPDATE product_products SET revision = ? WHERE domain = ? AND name = ?"
@@ -356,6 +367,174 @@ Result<engine::TablePins> ProductStore::Pins() {
       pins.versions[product + "." + row.ColumnText(2)] = row.ColumnInt64(3);
   }
   return pins;
+}
+
+Result<std::vector<LineageLink>> ProductStore::CurrentLineage() {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto row, db_->Prepare("SELECT p.domain, p.name, l.output_table, l.input_kind, "
+                             "l.input_name, l.input_version FROM product_products p JOIN "
+                             "product_lineage l ON l.revision = p.revision "
+                             "ORDER BY p.domain, p.name, l.output_table, l.input_name"));
+  std::vector<LineageLink> out;
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more)
+      break;
+    out.push_back({row.ColumnText(0),
+                   row.ColumnText(1),
+                   {row.ColumnText(2), row.ColumnText(3), row.ColumnText(4), row.ColumnText(5)}});
+  }
+  return out;
+}
+
+Status ProductStore::SetDeprecated(std::string_view domain, std::string_view name, bool deprecated,
+                                   std::string_view note) {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(auto update,
+                           db_->Prepare("UPDATE product_products SET deprecated = ?, "
+                                        "deprecation_note = ? WHERE domain = ? AND name = ?"));
+  update.Bind(1, int64_t{deprecated ? 1 : 0}).Bind(2, deprecated ? note : std::string_view());
+  update.Bind(3, domain).Bind(4, name);
+  TESSERA_RETURN_NOT_OK(update.Run());
+  if (db_->Changes() == 0)
+    return NoProduct(domain, name);
+  return Status::OK();
+}
+
+Status ProductStore::Delete(std::string_view domain, std::string_view name) {
+  TESSERA_ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(*db_));
+  TESSERA_ASSIGN_OR_RETURN(
+      auto product, db_->Prepare("DELETE FROM product_products WHERE domain = ? AND name = ?"));
+  product.Bind(1, domain).Bind(2, name);
+  TESSERA_RETURN_NOT_OK(product.Run());
+  if (db_->Changes() == 0)
+    return NoProduct(domain, name);
+  TESSERA_ASSIGN_OR_RETURN(
+      auto versions, db_->Prepare("DELETE FROM product_versions WHERE domain = ? AND name = ?"));
+  versions.Bind(1, domain).Bind(2, name);
+  TESSERA_RETURN_NOT_OK(versions.Run());
+  TESSERA_ASSIGN_OR_RETURN(
+      auto search, db_->Prepare("DELETE FROM product_search WHERE domain = ? AND name = ?"));
+  search.Bind(1, domain).Bind(2, name);
+  TESSERA_RETURN_NOT_OK(search.Run());
+  return transaction.Commit();
+}
+
+Status ProductStore::IndexForSearch(const ProductVersion& v) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto remove, db_->Prepare("DELETE FROM product_search WHERE domain = ? AND name = ?"));
+  remove.Bind(1, v.domain).Bind(2, v.name);
+  TESSERA_RETURN_NOT_OK(remove.Run());
+  std::string names = v.domain + " " + v.name;
+  std::string description = v.description;
+  std::string columns;
+  std::set<std::string> classifications;
+  for (const CatalogTable& t : v.tables) {
+    names += " " + t.name;
+    if (!t.description.empty())
+      description += "\n" + t.description;
+    for (const CatalogColumn& c : t.columns) {
+      columns += c.name + " " + c.description + "\n";
+      if (!c.classification.empty())
+        classifications.insert(c.classification);
+    }
+  }
+  std::string classes = " ";
+  for (const std::string& c : classifications)
+    classes += c + " ";
+  std::string tags = " ";
+  for (const std::string& t : v.tags)
+    tags += t + " ";
+  TESSERA_ASSIGN_OR_RETURN(auto insert,
+                           db_->Prepare("INSERT INTO product_search(names, description, columns, "
+                                        "tags, owner, domain, name, classifications) VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, names).Bind(2, description).Bind(3, columns).Bind(4, tags);
+  insert.Bind(5, v.owner_team + " " + v.owner_contact).Bind(6, v.domain).Bind(7, v.name);
+  insert.Bind(8, classes);
+  return insert.Run();
+}
+
+namespace {
+// Each word of free text as an FTS5 prefix term ("delay"*), so no character of it can be
+// query syntax; all terms must match.
+std::string MatchExpression(std::string_view text) {
+  std::string out;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty())
+      out += (out.empty() ? "" : " ") + std::string("\"") + word + "\"*";
+    word.clear();
+  };
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+        static_cast<unsigned char>(c) >= 0x80)
+      word += c;
+    else
+      flush();
+  }
+  flush();
+  return out;
+}
+}  // namespace
+
+Result<std::vector<SearchHit>> ProductStore::Search(const SearchQuery& query) {
+  if (query.limit < 1 || query.limit > 1000)
+    return Status::InvalidArgument("a search returns 1 to 1000 results");
+  std::string match = MatchExpression(query.text);
+  std::string sql =
+      "SELECT s.domain, s.name, v.version, v.description, v.owner_team, v.tags, p.deprecated, " +
+      std::string(match.empty() ? "0.0, ''"
+                                : "bm25(product_search, 10.0, 4.0, 2.0, 5.0, 3.0), "
+                                  "snippet(product_search, -1, '[', ']', '...', 10)") +
+      " FROM product_search s JOIN product_products p ON p.domain = s.domain AND "
+      "p.name = s.name JOIN product_versions v ON v.revision = p.revision WHERE 1 = 1";
+  if (!match.empty())
+    sql += " AND product_search MATCH ?1";
+  if (!query.domain.empty())
+    sql += " AND s.domain = ?2";
+  if (!query.tag.empty())
+    sql += " AND instr(s.tags, ' ' || ?3 || ' ') > 0";
+  if (!query.classification.empty())
+    sql += " AND instr(s.classifications, ' ' || ?4 || ' ') > 0";
+  if (!query.owner.empty())
+    sql += " AND v.owner_team = ?5";
+  // Deprecated products still show, after the others.
+  sql += match.empty() ? " ORDER BY p.deprecated, s.domain, s.name LIMIT ?6"
+                       : " ORDER BY p.deprecated, 8 LIMIT ?6";
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(auto row, db_->Prepare(sql));
+  if (!match.empty())
+    row.Bind(1, match);
+  if (!query.domain.empty())
+    row.Bind(2, query.domain);
+  if (!query.tag.empty())
+    row.Bind(3, query.tag);
+  if (!query.classification.empty())
+    row.Bind(4, query.classification);
+  if (!query.owner.empty())
+    row.Bind(5, query.owner);
+  row.Bind(6, query.limit);
+  std::vector<SearchHit> hits;
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more)
+      break;
+    SearchHit hit;
+    hit.domain = row.ColumnText(0);
+    hit.name = row.ColumnText(1);
+    hit.version = row.ColumnText(2);
+    hit.description = row.ColumnText(3);
+    hit.owner_team = row.ColumnText(4);
+    hit.tags = TagsFrom(row.ColumnText(5));
+    hit.deprecated = row.ColumnInt64(6) != 0;
+    hit.score = row.ColumnDouble(7);
+    hit.snippet = row.ColumnText(8);
+    std::replace(hit.snippet.begin(), hit.snippet.end(), '\n', ' ');
+    hits.push_back(std::move(hit));
+  }
+  return hits;
 }
 
 }  // namespace tessera::catalog

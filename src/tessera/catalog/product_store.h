@@ -87,6 +87,37 @@ struct ProductSummary {
   std::string deprecation_note;
 };
 
+/// A catalog search: words (all must match, as word prefixes, stemmed) and filters. Plain value.
+struct SearchQuery {
+  std::string text;  // may be empty: filters only
+  std::string domain;
+  std::string tag;
+  std::string classification;  // some column has it ("pii", ...)
+  std::string owner;           // the owning team
+  int64_t limit = 20;
+};
+
+/// One product a search found, best first. Plain value.
+struct SearchHit {
+  std::string domain;
+  std::string name;
+  std::string version;
+  std::string description;
+  std::string owner_team;
+  std::vector<std::string> tags;
+  bool deprecated = false;
+  double score = 0;     // bm25: lower is better
+  std::string snippet;  // where the words matched, [marked]
+};
+
+/// One lineage edge of a product's current version: its table `output_table` reads `input`.
+/// Plain value.
+struct LineageLink {
+  std::string domain;
+  std::string name;
+  LineageEdge edge;
+};
+
 /// Data products in the node's catalog (`<data-dir>/catalog.db`, component "products"): their
 /// published versions, tables (with the Delta version each publish pinned), columns, contract
 /// runs and lineage. A publish is one SQLite transaction, so the catalog moves from one product
@@ -110,10 +141,24 @@ class ProductStore {
   Result<std::vector<ProductSummary>> List();
   /// Which tables consumers see and at which versions.
   Result<engine::TablePins> Pins();
+  /// The lineage edges of every product's current version.
+  Result<std::vector<LineageLink>> CurrentLineage();
+  /// Mark a product deprecated (still readable; listings and search say so), or undo it with
+  /// `deprecated` false. kNotFound for an unknown product.
+  Status SetDeprecated(std::string_view domain, std::string_view name, bool deprecated,
+                       std::string_view note);
+  /// Find products by their names, descriptions, tables, columns, tags and owners (SQLite FTS5,
+  /// ranked by bm25 with names weighing most), filtered. kInvalidArgument for a limit outside
+  /// 1..1000.
+  Result<std::vector<SearchHit>> Search(const SearchQuery& query);
+  /// Forget a product and every revision of it. kNotFound for an unknown product. The caller
+  /// checks dependents and removes the tables' files.
+  Status Delete(std::string_view domain, std::string_view name);
 
  private:
   ProductStore(std::unique_ptr<Db> db, const Clock* clock) : db_(std::move(db)), clock_(clock) {}
   Result<ProductVersion> ReadVersion(Statement& row, bool details);
+  Status IndexForSearch(const ProductVersion& version);
 
   std::unique_ptr<Db> db_;
   const Clock* clock_;

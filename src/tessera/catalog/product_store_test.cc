@@ -4,6 +4,9 @@
 
 #include "tessera/testing/test_util.h"
 
+// Designated initializers name only the fields a case needs; the rest keep their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace tessera::catalog {
 namespace {
 
@@ -72,6 +75,60 @@ TEST(ProductStoreTest, PublishesVersionsAndPinsTheirTables) {
   EXPECT_FALSE(pins.Visible({"flights", "monthly", "dropped"}));
   EXPECT_TRUE(pins.Visible({"other", "product", "table"}));
   EXPECT_EQ(pins.VersionOf({"other", "product", "table"}), std::nullopt);
+}
+
+TEST(ProductStoreTest, SearchRanksFiltersAndIgnoresQuerySyntax) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, ProductStore::Open(dir.path()));
+  ProductVersion flights = Version("1.0.0", 0);  // flights.monthly, "flights by month"
+  ASSERT_OK(store->Publish(flights, std::nullopt).status());
+  ProductVersion airports;
+  airports.domain = "reference";
+  airports.name = "airports";
+  airports.version = "2.0.0";
+  airports.description = "Airports and the delays reported at each";
+  airports.owner_team = "geo";
+  airports.tags = {"reference"};
+  CatalogTable table;
+  table.name = "airports";
+  table.columns = {{"iata", "VARCHAR", "airport code", false, "public", true},
+                   {"manager_email", "VARCHAR", "who runs it", true, "pii", false}};
+  airports.tables = {table};
+  ASSERT_OK(store->Publish(airports, std::nullopt).status());
+
+  auto names = [&](SearchQuery query) {
+    std::vector<std::string> out;
+    auto hits = store->Search(query);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    for (const SearchHit& h : hits.ValueOr({}))
+      out.push_back(h.domain + "." + h.name + (h.deprecated ? " (deprecated)" : ""));
+    return out;
+  };
+  // Stemmed prefixes: "delays" and "delay" both match; a name match outranks a description one.
+  EXPECT_EQ(names({.text = "airport"}), (std::vector<std::string>{"reference.airports"}));
+  EXPECT_EQ(names({.text = "month"}), (std::vector<std::string>{"flights.monthly"}));
+  EXPECT_EQ(names({.text = "delays"}).size(), 2u);
+  EXPECT_EQ(names({.text = "delay airport"}), (std::vector<std::string>{"reference.airports"}));
+  // Columns, owners and tags are searched; filters narrow.
+  EXPECT_EQ(names({.text = "iata"}), (std::vector<std::string>{"reference.airports"}));
+  EXPECT_EQ(names({.classification = "pii"}), (std::vector<std::string>{"reference.airports"}));
+  EXPECT_EQ(names({.tag = "flights"}), (std::vector<std::string>{"flights.monthly"}));
+  EXPECT_EQ(names({.owner = "geo"}), (std::vector<std::string>{"reference.airports"}));
+  EXPECT_EQ(names({.text = "delay", .domain = "flights"}),
+            (std::vector<std::string>{"flights.monthly"}));
+  EXPECT_TRUE(names({.text = "nothing-like-this"}).empty());
+  // FTS5 syntax in the text is just words.
+  EXPECT_TRUE(names({.text = "\"unbalanced OR NEAR( *"}).empty());
+  EXPECT_EQ(names({.text = "airports\" OR \"x"}), (std::vector<std::string>{}));
+  // Deprecated products still show, last.
+  ASSERT_OK(store->SetDeprecated("reference", "airports", true, "use geo.airports"));
+  EXPECT_EQ(names({.text = "delay"}),
+            (std::vector<std::string>{"flights.monthly", "reference.airports (deprecated)"}));
+  EXPECT_EQ(store->Search({.limit = 0}).status().code(), StatusCode::kInvalidArgument);
+  // Deleted products are gone from search.
+  ASSERT_OK(store->Delete("reference", "airports"));
+  EXPECT_TRUE(names({.text = "iata"}).empty());
+  EXPECT_EQ(store->Delete("reference", "airports").code(), StatusCode::kNotFound);
 }
 
 }  // namespace

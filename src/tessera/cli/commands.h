@@ -21,6 +21,7 @@ int ShareCommand(const std::vector<std::string>& args);
 int RecipientCommand(const std::vector<std::string>& args);
 int MountCommand(const std::vector<std::string>& args);
 int ProductCommand(const std::vector<std::string>& args);
+int SearchCommand(const std::vector<std::string>& args);
 /// `tessera apply FILE` (dry_run false) and `tessera plan FILE` (true).
 int ApplyCommand(const std::vector<std::string>& args, bool dry_run);
 

@@ -13,7 +13,8 @@ Usage: tessera <command> [options]
 Commands:
   apply      publish a data product from its descriptor (product.yaml): build, check, publish
   plan       what `apply` would do: schema diff, contract results, data volume; publishes nothing
-  product    data products: init (a starting descriptor), list, show, history
+  product    data products: init, list, show, history, lineage, quality, deprecate, delete
+  search     find data products by words in their names, descriptions, columns, tags, owners
   sql        run SQL over the data directory's tables and any Delta table path
   table      create, append to, and inspect Delta tables (history, describe, changes)
   principal  manage users and services that call the ports: passwords, API tokens, grants
@@ -67,6 +68,8 @@ int Main(const std::vector<std::string>& args) {
     return MountCommand(rest);
   if (args[0] == "product")
     return ProductCommand(rest);
+  if (args[0] == "search")
+    return SearchCommand(rest);
   if (args[0] == "apply" || args[0] == "plan")
     return ApplyCommand(rest, args[0] == "plan");
   std::fprintf(stderr, "tessera: unknown command '%s' (see tessera --help)\n", args[0].c_str());

@@ -3,14 +3,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "tessera/catalog/product_store.h"
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
 #include "tessera/common/json.h"
+#include "tessera/common/random.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
 #include "tessera/products/apply.h"
+#include "tessera/products/lineage_graph.h"
 
 namespace tessera::cli {
 namespace {
@@ -29,6 +32,14 @@ Subcommands:
                                a product's current version (or revision N): tables, columns,
                                contract results, lineage
   history DOMAIN.NAME [--json] every published revision, newest first
+  lineage DOMAIN.NAME [--format tree|dot|mermaid|json]
+                               what the product reads and what reads it, transitively:
+                               products, files, mounted tables (default tree)
+  quality DOMAIN.NAME [--json] the contract's results for every published revision
+  deprecate DOMAIN.NAME [--note TEXT] [--undo]
+                               mark it deprecated: still readable, flagged in listings
+  delete DOMAIN.NAME           remove the product, its revisions and its tables' data;
+                               refused while another product reads it (names them)
 
 Options: --data-dir DIR (default ./tessera-data), --help.
 Example:
@@ -197,6 +208,100 @@ void PrintVersion(const catalog::ProductVersion& v) {
   }
 }
 
+int Lineage(catalog::ProductStore& store, const std::string& product, const std::string& format) {
+  auto all = store.List();
+  if (!all.ok())
+    return Fail("product lineage", all.status());
+  std::set<std::string> names;
+  for (const catalog::ProductSummary& p : *all)
+    names.insert(p.domain + "." + p.name);
+  if (names.count(product) == 0)
+    return Fail("product lineage", Status::NotFound("product '" + product + "' does not exist"));
+  auto links = store.CurrentLineage();
+  if (!links.ok())
+    return Fail("product lineage", links.status());
+  products::LineageGraph graph = products::BuildLineageGraph(*links, names, product);
+  if (format == "tree")
+    std::fputs(graph.ToTree().c_str(), stdout);
+  else if (format == "dot")
+    std::fputs(graph.ToDot().c_str(), stdout);
+  else if (format == "mermaid")
+    std::fputs(graph.ToMermaid().c_str(), stdout);
+  else if (format == "json")
+    std::puts(graph.ToJson().dump(1).c_str());
+  else
+    return Fail("product lineage",
+                Status::InvalidArgument("--format is tree, dot, mermaid or json"), true);
+  return 0;
+}
+
+int Quality(catalog::ProductStore& store, const std::string& domain, const std::string& name,
+            bool json) {
+  auto history = store.History(domain, name);
+  if (!history.ok())
+    return Fail("product quality", history.status());
+  Json out = Json::array();
+  for (const catalog::ProductVersion& v : *history) {
+    Json rules = ParseJson(v.quality_json).ValueOr(Json::array());
+    if (json) {
+      out.push_back({{"revision", v.revision},
+                     {"version", v.version},
+                     {"published", FormatIso8601Millis(v.published_ms)},
+                     {"passed", v.quality_passed},
+                     {"rules", rules}});
+      continue;
+    }
+    std::printf("revision %lld (%s, %s): %s\n", static_cast<long long>(v.revision),
+                v.version.c_str(), FormatIso8601Millis(v.published_ms).c_str(),
+                v.quality_passed ? "all rules passed" : "warnings");
+    for (const Json& r : rules) {
+      std::printf("  %-5s %-40s %-6s %8lld violations\n", r.value("passed", false) ? "ok" : "FAIL",
+                  r.value("name", "").c_str(), r.value("severity", "").c_str(),
+                  static_cast<long long>(r.value("violations", 0)));
+    }
+  }
+  if (json)
+    std::puts(out.dump(1).c_str());
+  return 0;
+}
+
+int Delete(catalog::ProductStore& store, const std::string& data_dir, const std::string& domain,
+           const std::string& name) {
+  const std::string product = domain + "." + name;
+  auto current = store.Current(domain, name);
+  if (!current.ok())
+    return Fail("product delete", current.status());
+  auto links = store.CurrentLineage();
+  if (!links.ok())
+    return Fail("product delete", links.status());
+  std::vector<std::string> dependents = products::Dependents(*links, product);
+  if (!dependents.empty()) {
+    return Fail("product delete",
+                Status::Conflict(product + " is read by " + Join(dependents, ", ") +
+                                 ": delete or change those first (or deprecate " + product + ")"));
+  }
+  // Tables out of sight first (one rename), then the catalog: a crash in between leaves a
+  // product whose tables are gone, which a second delete finishes, never tables that come
+  // back as unmanaged ones.
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path tables = fs::path(data_dir) / "tables" / domain / name;
+  fs::path trash = fs::path(data_dir) / "trash" / (product + "-" + RandomUuid());
+  if (fs::exists(tables, error)) {
+    fs::create_directories(trash.parent_path(), error);
+    fs::rename(tables, trash, error);
+    if (error)
+      return Fail("product delete",
+                  Status::IoError("cannot move " + tables.string() + ": " + error.message()));
+  }
+  Status deleted = store.Delete(domain, name);
+  if (!deleted.ok())
+    return Fail("product delete", deleted);
+  fs::remove_all(trash, error);
+  std::printf("deleted %s (%zu table(s))\n", product.c_str(), current->tables.size());
+  return 0;
+}
+
 int Init(const Args& args) {
   std::string file = args.positional.size() > 1 ? args.positional[1] : "product.yaml";
   std::error_code error;
@@ -215,7 +320,7 @@ int Init(const Args& args) {
 }  // namespace
 
 int ProductCommand(const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {"data-dir", "revision"}, {"help", "json"});
+  auto args = ParseArgs(argv, {"data-dir", "revision", "format", "note"}, {"help", "json", "undo"});
   if (!args.ok())
     return Fail("product", args.status(), true);
   if (args->Flag("help") || args->positional.empty()) {
@@ -229,7 +334,9 @@ int ProductCommand(const std::vector<std::string>& argv) {
     return Init(*args);
   }
   size_t expected = sub == "list" ? 1 : 2;
-  if (sub != "list" && sub != "show" && sub != "history") {
+  static const std::set<std::string> kSubcommands = {"list",    "show",   "history",  "lineage",
+                                                     "quality", "delete", "deprecate"};
+  if (kSubcommands.count(sub) == 0) {
     return Fail(
         "product",
         Status::InvalidArgument("unknown subcommand '" + sub + "' (see tessera product --help)"),
@@ -263,7 +370,8 @@ int ProductCommand(const std::vector<std::string>& argv) {
                        {"tags", p.tags},
                        {"tables", p.tables},
                        {"published", FormatIso8601Millis(p.published_ms)},
-                       {"deprecated", p.deprecated}});
+                       {"deprecated", p.deprecated},
+                       {"deprecation_note", p.deprecation_note}});
       }
       std::puts(out.dump(1).c_str());
       return 0;
@@ -271,15 +379,37 @@ int ProductCommand(const std::vector<std::string>& argv) {
     std::printf("%-32s  %-10s  %-20s  %6s  %s\n", "product", "version", "owner", "tables",
                 "description");
     for (const catalog::ProductSummary& p : *all) {
+      std::string description = p.description;
+      if (p.deprecated) {
+        description = "[deprecated" +
+                      (p.deprecation_note.empty() ? "" : ": " + p.deprecation_note) + "] " +
+                      description;
+      }
       std::printf("%-32s  %-10s  %-20s  %6lld  %s\n", (p.domain + "." + p.name).c_str(),
                   p.version.c_str(), p.owner_team.c_str(), static_cast<long long>(p.tables),
-                  p.description.c_str());
+                  description.c_str());
     }
     return 0;
   }
   auto name = ProductName(args->positional[1]);
   if (!name.ok())
     return Fail("product " + sub, name.status(), true);
+  if (sub == "lineage")
+    return Lineage(store, name->first + "." + name->second,
+                   args->Option("format").value_or(json ? "json" : "tree"));
+  if (sub == "quality")
+    return Quality(store, name->first, name->second, json);
+  if (sub == "deprecate") {
+    Status marked = store.SetDeprecated(name->first, name->second, !args->Flag("undo"),
+                                        args->Option("note").value_or(""));
+    if (!marked.ok())
+      return Fail("product deprecate", marked);
+    std::printf("%s %s\n", args->Flag("undo") ? "no longer deprecated:" : "deprecated:",
+                args->positional[1].c_str());
+    return 0;
+  }
+  if (sub == "delete")
+    return Delete(store, data_dir, name->first, name->second);
   if (sub == "show") {
     std::optional<int64_t> revision;
     if (auto text = args->Option("revision")) {

@@ -12,7 +12,7 @@ namespace {
 
 // One table the FROM clause brings in: how the query may qualify it, and its columns.
 struct FromTable {
-  std::string name;                 // "catalog.schema.table" or "table"
+  std::string name;                  // "catalog.schema.table" or "table"
   std::set<std::string> qualifiers;  // lower case: alias, or table name and full name
   std::vector<std::string> columns;  // lower case
 };
@@ -107,9 +107,9 @@ std::optional<ColumnSource> Resolve(const std::vector<std::string>& ref,
 
 Result<std::vector<std::vector<ColumnSource>>> ColumnSources(Connection& connection,
                                                              std::string_view sql) {
-  TESSERA_ASSIGN_OR_RETURN(auto serialized, connection.QueryScalarString(
-                                                "SELECT json_serialize_sql(" +
-                                                QuoteLiteral(sql) + ")"));
+  TESSERA_ASSIGN_OR_RETURN(
+      auto serialized,
+      connection.QueryScalarString("SELECT json_serialize_sql(" + QuoteLiteral(sql) + ")"));
   auto tree = ParseJson(serialized.value_or(""));
   if (!tree.ok() || tree->value("error", true))
     return Status::InvalidArgument("not a query DuckDB parses");

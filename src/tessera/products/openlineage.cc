@@ -1,11 +1,11 @@
 #include "tessera/products/openlineage.h"
 
-#include <curl/curl.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
+
+#include <curl/curl.h>
 
 #include "tessera/common/random.h"
 #include "tessera/common/time.h"
@@ -119,8 +119,7 @@ Json LineageRun::Finish(const ApplyReport& report) const {
            {"field", e.input_column}});
     }
     if (!lineage_fields.empty()) {
-      Json facet =
-          Facet("1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet");
+      Json facet = Facet("1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet");
       facet["fields"] = Json(lineage_fields);
       dataset["facets"]["columnLineage"] = facet;
     }
@@ -145,7 +144,8 @@ Json LineageRun::Finish(const ApplyReport& report) const {
     }
     if (t.delta_version >= 0) {
       Json stats = Facet(
-          "1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet");
+          "1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/"
+          "OutputStatisticsOutputDatasetFacet");
       stats["rowCount"] = t.rows;
       stats["size"] = t.bytes;
       stats["fileCount"] = t.files;
