@@ -9,6 +9,8 @@ import http.server
 import json
 import os
 import threading
+import urllib.error
+import urllib.request
 import uuid
 import random
 import re
@@ -191,12 +193,15 @@ class ExamplesTest(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr.strip()),
                          (1, "tessera: product lineage: product 'no.such' does not exist"))
 
-    def test_products_on_the_postgresql_port_under_grants(self):
+    def test_products_on_the_postgresql_port_and_the_rest_api_under_grants(self):
         node = Node()
         node.data = self.data
         try:
             node.principal("ana", password="ana-pw", grants=["flights.by_month"])
+            node.principal("boss", admin=True)
+            ana, boss = node.token("ana"), node.token("boss")
             node.start()
+            check_rest_api(self, node.http_port, ana, boss)
             with psycopg2.connect(node.dsn("ana", "ana-pw")) as conn, conn.cursor() as cur:
                 cur.execute("SELECT sum(flights) FROM flights.by_month.monthly")
                 self.assertEqual(cur.fetchone()[0], 3000000)
@@ -206,6 +211,59 @@ class ExamplesTest(unittest.TestCase):
             node.stop()
             for stream in (node.process.stdout, node.process.stderr) if node.process else ():
                 stream.close()
+
+
+def get(port, path, token=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def check_rest_api(test, port, ana, boss):
+    status, listed = get(port, "/api/v1/products", boss)
+    test.assertEqual((status, [p["product"] for p in listed]), (200, [
+        "analytics.delay_by_airport", "flights.by_month", "reference.airports"]))
+    # ana holds a grant on flights.by_month only: she sees that product and nothing else.
+    status, listed = get(port, "/api/v1/products", ana)
+    test.assertEqual([p["product"] for p in listed], ["flights.by_month"])
+    test.assertEqual(get(port, "/api/v1/products/reference.airports", ana)[0], 404)
+    test.assertEqual(get(port, "/api/v1/products", None)[0], 401)
+    test.assertEqual(get(port, "/api/v1/products", "not-a-token")[0], 401)
+    status, product = get(port, "/api/v1/products/flights.by_month", ana)
+    test.assertEqual((status, product["version"], product["tables"][0]["rows"]),
+                     (200, "1.0.0", 3000000))
+    status, schema = get(port, "/api/v1/products/flights.by_month/schema", ana)
+    test.assertEqual([c["name"] for c in schema["tables"][0]["columns"]],
+                     ["date", "delay", "distance", "origin", "destination"])
+    status, contract = get(port, "/api/v1/products/flights.by_month/contract", ana)
+    test.assertIn("references: reference.airports.airports.iata", contract["descriptor"])
+    test.assertEqual(len(contract["results"]), 7)
+    status, versions = get(port, "/api/v1/products/flights.by_month/versions", ana)
+    test.assertEqual(len(versions), 1)
+    status, one = get(port, f"/api/v1/products/flights.by_month/versions/"
+                            f"{versions[0]['revision']}", ana)
+    test.assertEqual(one["revision"], versions[0]["revision"])
+    test.assertEqual(get(port, "/api/v1/products/flights.by_month/versions/x", ana)[0], 400)
+    status, quality = get(port, "/api/v1/products/flights.by_month/quality", ana)
+    test.assertTrue(quality[0]["passed"])
+    status, graph = get(port, "/api/v1/products/analytics.delay_by_airport/lineage", boss)
+    test.assertEqual(len(graph["edges"]), 4)
+    # ana's graph around her product leaves out the products she may not see.
+    status, graph = get(port, "/api/v1/products/flights.by_month/lineage", ana)
+    test.assertEqual([n["id"] for n in graph["nodes"]],
+                     [f"{DATA}/flights-3m.parquet", "flights.by_month"])
+    status, hits = get(port, "/api/v1/search?q=delay+airport", boss)
+    test.assertEqual(hits[0]["product"], "analytics.delay_by_airport")
+    status, hits = get(port, "/api/v1/search?q=delay", ana)
+    test.assertEqual([h["product"] for h in hits], ["flights.by_month"])
+    test.assertEqual(get(port, "/api/v1/search?q=x&limit=0", boss)[0], 400)
+    test.assertEqual(get(port, "/api/v1/products/nodots", boss)[0], 404)
+    test.assertEqual(get(port, "/api/v1/products/flights.by_month/nope", boss)[0], 404)
 
 
 class LifecycleTest(unittest.TestCase):

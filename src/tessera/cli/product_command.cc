@@ -12,7 +12,7 @@
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
 #include "tessera/common/time.h"
-#include "tessera/products/apply.h"
+#include "tessera/products/catalog_json.h"
 #include "tessera/products/lineage_graph.h"
 
 namespace tessera::cli {
@@ -117,53 +117,6 @@ Result<std::pair<std::string, std::string>> ProductName(const std::string& text)
   return std::make_pair(parts[0], parts[1]);
 }
 
-Json VersionJson(const catalog::ProductVersion& v, bool details) {
-  Json tables = Json::array();
-  for (const catalog::CatalogTable& t : v.tables) {
-    Json table = {{"name", t.name},
-                  {"description", t.description},
-                  {"delta_version", t.delta_version},
-                  {"rows", t.rows},
-                  {"files", t.files},
-                  {"bytes", t.bytes}};
-    if (details) {
-      Json columns = Json::array();
-      for (const catalog::CatalogColumn& c : t.columns) {
-        columns.push_back({{"name", c.name},
-                           {"type", c.type},
-                           {"description", c.description},
-                           {"nullable", c.nullable},
-                           {"classification", c.classification},
-                           {"primary_key", c.primary_key}});
-      }
-      table["columns"] = columns;
-    }
-    tables.push_back(std::move(table));
-  }
-  Json out = {{"product", v.domain + "." + v.name},
-              {"version", v.version},
-              {"revision", v.revision},
-              {"description", v.description},
-              {"owner", {{"team", v.owner_team}, {"contact", v.owner_contact}}},
-              {"tags", v.tags},
-              {"published", FormatIso8601Millis(v.published_ms)},
-              {"quality_passed", v.quality_passed},
-              {"tables", tables}};
-  if (details) {
-    out["rules"] = ParseJson(v.quality_json).ValueOr(Json::array());
-    Json lineage = Json::array();
-    for (const catalog::LineageEdge& e : v.lineage) {
-      lineage.push_back({{"table", e.output_table},
-                         {"input_kind", e.input_kind},
-                         {"input", e.input_name},
-                         {"input_version", e.input_version}});
-    }
-    out["lineage"] = lineage;
-    out["column_lineage"] = products::ColumnLineageJson(v.column_lineage);
-  }
-  return out;
-}
-
 void PrintVersion(const catalog::ProductVersion& v) {
   std::printf("%s.%s %s (revision %lld, published %s)\n", v.domain.c_str(), v.name.c_str(),
               v.version.c_str(), static_cast<long long>(v.revision),
@@ -244,11 +197,7 @@ int Quality(catalog::ProductStore& store, const std::string& domain, const std::
   for (const catalog::ProductVersion& v : *history) {
     Json rules = ParseJson(v.quality_json).ValueOr(Json::array());
     if (json) {
-      out.push_back({{"revision", v.revision},
-                     {"version", v.version},
-                     {"published", FormatIso8601Millis(v.published_ms)},
-                     {"passed", v.quality_passed},
-                     {"rules", rules}});
+      out.push_back(products::QualityJson(v));
       continue;
     }
     std::printf("revision %lld (%s, %s): %s\n", static_cast<long long>(v.revision),
@@ -362,16 +311,7 @@ int ProductCommand(const std::vector<std::string>& argv) {
     if (json) {
       Json out = Json::array();
       for (const catalog::ProductSummary& p : *all) {
-        out.push_back({{"product", p.domain + "." + p.name},
-                       {"version", p.version},
-                       {"revision", p.revision},
-                       {"description", p.description},
-                       {"owner", p.owner_team},
-                       {"tags", p.tags},
-                       {"tables", p.tables},
-                       {"published", FormatIso8601Millis(p.published_ms)},
-                       {"deprecated", p.deprecated},
-                       {"deprecation_note", p.deprecation_note}});
+        out.push_back(products::ProductSummaryJson(p));
       }
       std::puts(out.dump(1).c_str());
       return 0;
@@ -423,7 +363,7 @@ int ProductCommand(const std::vector<std::string>& argv) {
     if (!version.ok())
       return Fail("product show", version.status());
     if (json)
-      std::puts(VersionJson(*version, true).dump(1).c_str());
+      std::puts(products::ProductVersionJson(*version, true).dump(1).c_str());
     else
       PrintVersion(*version);
     return 0;
@@ -434,7 +374,7 @@ int ProductCommand(const std::vector<std::string>& argv) {
   if (json) {
     Json out = Json::array();
     for (const catalog::ProductVersion& v : *history)
-      out.push_back(VersionJson(v, false));
+      out.push_back(products::ProductVersionJson(v, false));
     std::puts(out.dump(1).c_str());
     return 0;
   }

@@ -7,6 +7,7 @@
 #include "tessera/cli/commands.h"
 #include "tessera/common/json.h"
 #include "tessera/common/strings.h"
+#include "tessera/products/catalog_json.h"
 
 namespace tessera::cli {
 namespace {
@@ -64,14 +65,7 @@ int SearchCommand(const std::vector<std::string>& argv) {
   if (args->Flag("json")) {
     Json out = Json::array();
     for (const catalog::SearchHit& h : *hits) {
-      out.push_back({{"product", h.domain + "." + h.name},
-                     {"version", h.version},
-                     {"description", h.description},
-                     {"owner", h.owner_team},
-                     {"tags", h.tags},
-                     {"deprecated", h.deprecated},
-                     {"score", h.score},
-                     {"matched", h.snippet}});
+      out.push_back(products::SearchHitJson(h));
     }
     std::puts(out.dump(1).c_str());
     return 0;

@@ -112,8 +112,8 @@ std::string LineageGraph::ToMermaid() const {
       if (c == '"')
         c = '\'';
     }
-    out += "  " + id + (n.kind == "product" ? "[\"" + label + "\"]" : "[(\"" + label + "\")]") +
-           "\n";
+    out +=
+        "  " + id + (n.kind == "product" ? "[\"" + label + "\"]" : "[(\"" + label + "\")]") + "\n";
   }
   for (const LineageArc& a : arcs)
     out += "  " + ids[a.from] + " --> " + ids[a.to] + "\n";
@@ -125,9 +125,8 @@ std::string LineageGraph::ToTree() const {
   std::map<std::string, std::string> kind;
   for (const LineageNode& n : nodes)
     kind[n.id] = n.kind;
-  std::function<void(const std::string&, const std::string&, bool, std::set<std::string>&)>
-      print = [&](const std::string& id, const std::string& indent, bool up,
-                  std::set<std::string>& path) {
+  std::function<void(const std::string&, const std::string&, bool, std::set<std::string>&)> print =
+      [&](const std::string& id, const std::string& indent, bool up, std::set<std::string>& path) {
         std::vector<std::string> next;
         for (const LineageArc& a : arcs) {
           if ((up ? a.to : a.from) == id)

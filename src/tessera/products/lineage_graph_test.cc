@@ -26,11 +26,11 @@ TEST(LineageGraphTest, KeepsWhatConnectsToTheRoot) {
   std::vector<std::string> nodes;
   for (const LineageNode& n : graph.nodes)
     nodes.push_back(n.kind + ":" + n.id);
-  EXPECT_EQ(nodes, (std::vector<std::string>{
-                       "files:/data/airports.csv", "files:/data/flights.parquet",
-                       "product:analytics.delay", "table:east.flights.h1",
-                       "product:flights.by_month", "product:reference.airports",
-                       "product:report.weekly"}));
+  EXPECT_EQ(nodes,
+            (std::vector<std::string>{"files:/data/airports.csv", "files:/data/flights.parquet",
+                                      "product:analytics.delay", "table:east.flights.h1",
+                                      "product:flights.by_month", "product:reference.airports",
+                                      "product:report.weekly"}));
   EXPECT_EQ(graph.arcs.size(), 6u);
   EXPECT_EQ(graph.ToTree(),
             "upstream (what analytics.delay reads)\n"
@@ -56,8 +56,7 @@ TEST(LineageGraphTest, KeepsWhatConnectsToTheRoot) {
 }
 
 TEST(LineageGraphTest, DependentsAreOtherProductsReadingItsTables) {
-  EXPECT_EQ(Dependents(Links(), "flights.by_month"),
-            std::vector<std::string>{"analytics.delay"});
+  EXPECT_EQ(Dependents(Links(), "flights.by_month"), std::vector<std::string>{"analytics.delay"});
   EXPECT_EQ(Dependents(Links(), "analytics.delay"), std::vector<std::string>{"report.weekly"});
   EXPECT_TRUE(Dependents(Links(), "report.weekly").empty());
 }

@@ -7,6 +7,7 @@
 #include "tessera/common/crypto.h"
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/database.h"
+#include "tessera/ports/http/catalog_api.h"
 #include "tessera/ports/http/file_routes.h"
 #include "tessera/ports/http/router.h"
 #include "tessera/ports/http/server.h"
@@ -100,6 +101,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     ports::http::SqlApiOptions sql;
     sql.scratch_dir = options.data_dir + "/tmp";
     ports::http::AddSqlApi(router, *node->gateway_, sql);
+    ports::http::AddCatalogApi(router, {node->store_.get(), node->products_.get()});
     TESSERA_RETURN_NOT_OK(node->StartSharing(router));
     TESSERA_ASSIGN_OR_RETURN(node->ports_->http,
                              ports::http::HttpServer::Start(http, std::move(router)));
