@@ -136,6 +136,14 @@ class ExamplesTest(unittest.TestCase):
         self.assertEqual(ours, direct)
         self.assertEqual(len(ours.splitlines()), 230)  # header + 229 origins
 
+    def test_catalog_tables_in_sql(self):
+        rows = run("sql", "SELECT domain || '.' || name AS p, owner FROM tessera.products "
+                   "ORDER BY p", "--format", "csv", data_dir=self.data).stdout
+        self.assertEqual(rows, "p,owner\nanalytics.delay_by_airport,analytics\n"
+                               "flights.by_month,flight-ops\nreference.airports,reference-data\n")
+        self.assertEqual(scalar("SELECT count(*) FROM tessera.column_lineage WHERE product = "
+                                "'delay_by_airport'", self.data), "5")
+
     def test_lineage_across_three_products(self):
         derived = json.loads(run("product", "show", "analytics.delay_by_airport", "--json",
                                  data_dir=self.data).stdout)
@@ -207,6 +215,19 @@ class ExamplesTest(unittest.TestCase):
                 self.assertEqual(cur.fetchone()[0], 3000000)
                 with self.assertRaises(psycopg2.errors.UndefinedTable):
                     cur.execute("SELECT * FROM reference.airports.airports")
+            # The catalog as SQL tables, only what ana may see; inside a transaction that
+            # rolls back, and again after it.
+            with psycopg2.connect(node.dsn("ana", "ana-pw")) as conn, conn.cursor() as cur:
+                cur.execute("SELECT domain || '.' || name, version, tables FROM tessera.products")
+                self.assertEqual(cur.fetchall(), [("flights.by_month", "1.0.0", 2)])
+                conn.rollback()
+                cur.execute("SELECT table_name, count(*) FROM tessera.columns GROUP BY ALL "
+                            "ORDER BY 1")
+                self.assertEqual(cur.fetchall(), [("flights", 5), ("monthly", 3)])
+                cur.execute("SELECT count(*), bool_and(passed) FROM tessera.quality_runs")
+                self.assertEqual(cur.fetchone(), (7, True))
+                cur.execute("SELECT input FROM tessera.lineage WHERE table_name = 'monthly'")
+                self.assertEqual(cur.fetchall(), [("flights.by_month.flights",)])
         finally:
             node.stop()
             for stream in (node.process.stdout, node.process.stderr) if node.process else ():

@@ -9,6 +9,7 @@
 
 #include "tessera/access/access_store.h"
 #include "tessera/access/audit_log.h"
+#include "tessera/access/catalog_tables.h"
 #include "tessera/common/logging.h"
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
@@ -280,6 +281,18 @@ Result<std::unique_ptr<QuerySession>> QueryGateway::Open(const Principal& princi
       engine::RegisterDeltaFunctions(connection.handle(), *delta_storage, *session->reader_));
   for (SessionExtension* extension : extensions_)
     TESSERA_RETURN_NOT_OK(extension->Register(connection));
+  if (products_ != nullptr) {
+    // The catalog's own tables (tessera.products, ...), only the products whose tables the
+    // principal may see.
+    std::set<std::string> visible;
+    for (const engine::TableName& t : session->visible_tables_)
+      visible.insert(t.domain + "." + t.product);
+    TESSERA_RETURN_NOT_OK(RegisterCatalogTables(
+        connection, *products_,
+        [visible = std::move(visible)](const std::string& domain, const std::string& name) {
+          return visible.count(domain + "." + name) != 0;
+        }));
+  }
 
   // Catalogs and schemas up front: ATTACH cannot run inside a client's transaction, views can.
   std::string setup;

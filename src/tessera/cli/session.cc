@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "tessera/access/catalog_tables.h"
 #include "tessera/catalog/product_store.h"
 #include "tessera/common/strings.h"
 #include "tessera/engine/data_dir.h"
@@ -32,14 +33,13 @@ Result<std::unique_ptr<Session>> Session::Open(const std::string& data_dir,
   // Views after the hints: creating a mount's view asks its server, with the query's filters.
   TESSERA_RETURN_NOT_OK(session->AttachMountViews(sql));
   // Product tables at the versions their catalog revision published (engine::TablePins).
-  std::error_code ignored;
   std::optional<engine::TablePins> pins;
-  if (std::filesystem::exists(data_dir + "/catalog.db", ignored)) {
-    TESSERA_ASSIGN_OR_RETURN(auto products, catalog::ProductStore::Open(data_dir));
-    TESSERA_ASSIGN_OR_RETURN(pins, products->Pins());
+  if (session->products_) {
+    TESSERA_ASSIGN_OR_RETURN(pins, session->products_->Pins());
   }
   TESSERA_RETURN_NOT_OK(
       engine::AttachDataDir(*session->connection_, data_dir, sql, pins ? &*pins : nullptr));
+
   return session;
 }
 
@@ -52,7 +52,11 @@ Status Session::RegisterMounts() {
   share_mounts_ = std::make_unique<federation::ShareMounts>(*mounts_, data_dir_);
   file_mounts_ = std::make_unique<federation::FileMounts>(*mounts_);
   TESSERA_RETURN_NOT_OK(share_mounts_->Register(*connection_));
-  return file_mounts_->Register(*connection_);
+  TESSERA_RETURN_NOT_OK(file_mounts_->Register(*connection_));
+  // The catalog's own tables; the CLI works on the data directory itself: every product.
+  TESSERA_ASSIGN_OR_RETURN(products_, catalog::ProductStore::Open(data_dir_));
+  return access::RegisterCatalogTables(*connection_, *products_,
+                                       [](const std::string&, const std::string&) { return true; });
 }
 
 Status Session::AttachMountViews(std::optional<std::string_view> sql) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "tessera/catalog/product_store.h"
 #include "tessera/common/result.h"
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/database.h"
@@ -39,6 +40,7 @@ class Session {
   std::unique_ptr<federation::MountStore> mounts_;
   std::unique_ptr<federation::ShareMounts> share_mounts_;
   std::unique_ptr<federation::FileMounts> file_mounts_;
+  std::unique_ptr<catalog::ProductStore> products_;
   std::unique_ptr<engine::Database> database_;
   std::unique_ptr<engine::DuckdbCheckpointReader> reader_;
   std::unique_ptr<engine::Connection> connection_;

@@ -259,6 +259,9 @@ class Parser {
         return Error(root, "the descriptor needs '" + std::string(key) + "'");
     }
     TESSERA_ASSIGN_OR_RETURN(out_.domain, Identifier(root["domain"], "domain", true));
+    if (out_.domain == "tessera")
+      return Error(root["domain"], "domain 'tessera' is reserved for the catalog's own tables",
+                   "tessera.products, tessera.columns, ... in SQL");
     TESSERA_ASSIGN_OR_RETURN(out_.name, Identifier(root["name"], "name", true));
     TESSERA_ASSIGN_OR_RETURN(std::string version, Text(root["version"], "version"));
     auto semver = ParseSemver(version);

@@ -114,8 +114,8 @@ class CatalogApi {
       return Status::NotFound("no such resource: " + request.path);
     if (what == "schema") {
       Json tables = products::ProductVersionJson(*current, true)["tables"];
-      return Send(writer, {{"product", parts[3]}, {"version", current->version},
-                           {"tables", tables}});
+      return Send(writer,
+                  {{"product", parts[3]}, {"version", current->version}, {"tables", tables}});
     }
     if (what == "contract") {
       return Send(writer, {{"product", parts[3]},
