@@ -22,7 +22,9 @@ import tempfile
 import time
 import unittest
 
+import jsonschema
 import psycopg2
+import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pg_node import Node, tessera  # noqa: E402
@@ -468,6 +470,40 @@ def assert_run_event(test, event):
         for facet in list(dataset.get("facets", {}).values()) + \
                 list(dataset.get("outputFacets", {}).values()):
             test.assertTrue(facet["_producer"] and facet["_schemaURL"].startswith("https://"))
+
+
+class JsonSchemaTest(unittest.TestCase):
+    """docs/product.schema.json accepts every descriptor tessera accepts here, and refuses what
+    the parser refuses."""
+
+    def setUp(self):
+        with open(os.path.join(SOURCE, "docs", "product.schema.json")) as f:
+            self.validator = jsonschema.Draft202012Validator(json.load(f))
+
+    def test_examples_and_the_init_template_validate(self):
+        for name in ("airports", "flights", "delay_by_airport"):
+            with open(os.path.join(EXAMPLES, name, "product.yaml")) as f:
+                self.validator.validate(yaml.safe_load(f))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "p.yaml")
+            subprocess.run([TESSERA, "product", "init", path], check=True, capture_output=True)
+            with open(path) as f:
+                self.validator.validate(yaml.safe_load(f))
+
+    def test_the_schema_refuses_what_the_parser_refuses(self):
+        good = yaml.safe_load(AIRPORTS.format(version="1.0.0", extra=""))
+        self.validator.validate(good)
+        for change in (lambda d: d.update(descripton="typo"),
+                       lambda d: d.update(version="1.0"),
+                       lambda d: d.update(domain="Sales"),
+                       lambda d: d.update(domain="tessera"),
+                       lambda d: d["tables"][0]["columns"][0].update(type="varchar(10"),
+                       lambda d: d["tables"][0]["source"].update(sql="SELECT 1"),
+                       lambda d: d["contract"]["rules"][0].update(type="not_nul"),
+                       lambda d: d.update(refresh="often")):
+            bad = yaml.safe_load(AIRPORTS.format(version="1.0.0", extra=""))
+            change(bad)
+            self.assertFalse(self.validator.is_valid(bad), bad)
 
 
 class OpenLineageTest(unittest.TestCase):

@@ -176,14 +176,14 @@ Status RegisterCatalogTables(engine::Connection& connection, catalog::ProductSto
     std::string structure = "{";
     std::string names;
     for (const auto& [column, type] : view.columns) {
-      structure += std::string(structure.size() > 1 ? ", " : "") + "\"" + column + "\": \"" +
-                   type + "\"";
+      structure +=
+          std::string(structure.size() > 1 ? ", " : "") + "\"" + column + "\": \"" + type + "\"";
       names += std::string(names.empty() ? "" : ", ") + "row." + QuoteIdentifier(column);
     }
     structure += "}";
-    sql += "CREATE OR REPLACE VIEW tessera.main." + std::string(view.name) + " AS SELECT " +
-           names + " FROM (SELECT unnest(from_json(tessera_catalog(" + QuoteLiteral(view.name) +
-           "), " + QuoteLiteral("[" + structure + "]") + ")) AS row);\n";
+    sql += "CREATE OR REPLACE VIEW tessera.main." + std::string(view.name) + " AS SELECT " + names +
+           " FROM (SELECT unnest(from_json(tessera_catalog(" + QuoteLiteral(view.name) + "), " +
+           QuoteLiteral("[" + structure + "]") + ")) AS row);\n";
   }
   return connection.Execute(sql);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -121,6 +122,11 @@ struct ProductDescriptor {
 /// identifiers, unknown column types, rules naming unknown tables or columns.
 Result<ProductDescriptor> ParseDescriptor(std::string_view yaml, const std::string& file,
                                           const std::string& base_dir);
+
+/// The keys each section of a descriptor may have ("descriptor", "owner", "table", "column",
+/// "source", "contract", "rule", "ports", "ports.sharing", "access", "refresh"), in the order
+/// the parser lists them; docs/product.schema.json must agree (a test checks).
+const std::map<std::string, std::vector<std::string>>& DescriptorKeys();
 
 /// Read and parse a descriptor file. kNotFound/kIoError if it cannot be read.
 Result<ProductDescriptor> LoadDescriptor(const std::string& path);

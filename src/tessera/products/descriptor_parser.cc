@@ -136,9 +136,10 @@ class Parser {
     return Status::InvalidArgument(message);
   }
 
-  // Every key of `map` must be known; the error names the closest known key.
-  Status CheckKeys(const YAML::Node& map, const std::string& where,
-                   std::initializer_list<std::string_view> known) {
+  // Every key of `map` must be one of the section's (DescriptorKeys); the error names the
+  // closest known key.
+  Status CheckKeys(const YAML::Node& map, const std::string& where, const char* section) {
+    const std::vector<std::string>& known = DescriptorKeys().at(section);
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node& key = it->first;
       if (!key.IsScalar())
@@ -148,16 +149,16 @@ class Parser {
         continue;
       std::string best;
       size_t best_distance = 3;
-      for (std::string_view k : known) {
+      for (const std::string& k : known) {
         size_t d = EditDistance(name, k);
         if (d < best_distance) {
           best_distance = d;
-          best = std::string(k);
+          best = k;
         }
       }
       std::string all;
-      for (std::string_view k : known)
-        all += (all.empty() ? "" : ", ") + std::string(k);
+      for (const std::string& k : known)
+        all += (all.empty() ? "" : ", ") + k;
       return Error(key, "unknown key '" + name + "' in " + where,
                    best.empty() ? "known keys: " + all : "did you mean '" + best + "'?");
     }
@@ -251,9 +252,7 @@ class Parser {
     if (!root || root.IsNull())
       return Status::InvalidArgument(file_ + ":1:1: the descriptor is empty");
     TESSERA_RETURN_NOT_OK(RequireMap(root, "a descriptor"));
-    TESSERA_RETURN_NOT_OK(CheckKeys(root, "the descriptor",
-                                    {"domain", "name", "version", "description", "owner", "tags",
-                                     "tables", "contract", "ports", "access", "refresh"}));
+    TESSERA_RETURN_NOT_OK(CheckKeys(root, "the descriptor", "descriptor"));
     for (const char* key : {"domain", "name", "version", "tables"}) {
       if (!root[key])
         return Error(root, "the descriptor needs '" + std::string(key) + "'");
@@ -274,7 +273,7 @@ class Parser {
         out_.owner_team = owner.Scalar();
       } else {
         TESSERA_RETURN_NOT_OK(RequireMap(owner, "owner"));
-        TESSERA_RETURN_NOT_OK(CheckKeys(owner, "owner", {"team", "contact"}));
+        TESSERA_RETURN_NOT_OK(CheckKeys(owner, "owner", "owner"));
         TESSERA_ASSIGN_OR_RETURN(out_.owner_team, OptionalText(owner, "team"));
         TESSERA_ASSIGN_OR_RETURN(out_.owner_contact, OptionalText(owner, "contact"));
       }
@@ -289,7 +288,7 @@ class Parser {
       TESSERA_RETURN_NOT_OK(ParsePorts(ports));
     if (YAML::Node access = root["access"]; access && !access.IsNull()) {
       TESSERA_RETURN_NOT_OK(RequireMap(access, "access"));
-      TESSERA_RETURN_NOT_OK(CheckKeys(access, "access", {"readers"}));
+      TESSERA_RETURN_NOT_OK(CheckKeys(access, "access", "access"));
       if (YAML::Node readers = access["readers"]; readers && !readers.IsNull()) {
         TESSERA_ASSIGN_OR_RETURN(out_.readers, TextList(readers, "readers"));
       }
@@ -305,8 +304,7 @@ class Parser {
     std::set<std::string> names;
     for (const YAML::Node& node : tables) {
       TESSERA_RETURN_NOT_OK(RequireMap(node, "a table"));
-      TESSERA_RETURN_NOT_OK(
-          CheckKeys(node, "a table", {"name", "description", "columns", "partition_by", "source"}));
+      TESSERA_RETURN_NOT_OK(CheckKeys(node, "a table", "table"));
       TableSpec table;
       table.position = At(node);
       if (!node["name"])
@@ -345,9 +343,7 @@ class Parser {
     std::set<std::string> seen;
     for (const YAML::Node& node : columns) {
       TESSERA_RETURN_NOT_OK(RequireMap(node, "a column"));
-      TESSERA_RETURN_NOT_OK(
-          CheckKeys(node, "a column",
-                    {"name", "type", "description", "nullable", "classification", "primary_key"}));
+      TESSERA_RETURN_NOT_OK(CheckKeys(node, "a column", "column"));
       ColumnSpec column;
       column.position = At(node);
       if (!node["name"])
@@ -387,7 +383,7 @@ class Parser {
 
   Status ParseSource(const YAML::Node& node, SourceSpec& source) {
     TESSERA_RETURN_NOT_OK(RequireMap(node, "a source"));
-    TESSERA_RETURN_NOT_OK(CheckKeys(node, "a source", {"files", "format", "sql"}));
+    TESSERA_RETURN_NOT_OK(CheckKeys(node, "a source", "source"));
     source.position = At(node);
     bool files = node["files"].IsDefined();
     bool sql = node["sql"].IsDefined();
@@ -430,7 +426,7 @@ class Parser {
 
   Status ParseContract(const YAML::Node& contract) {
     TESSERA_RETURN_NOT_OK(RequireMap(contract, "contract"));
-    TESSERA_RETURN_NOT_OK(CheckKeys(contract, "contract", {"rules"}));
+    TESSERA_RETURN_NOT_OK(CheckKeys(contract, "contract", "contract"));
     YAML::Node rules = contract["rules"];
     if (!rules || rules.IsNull())
       return Status::OK();
@@ -459,10 +455,7 @@ class Parser {
         {"sql", RuleKind::kSql},
     };
     TESSERA_RETURN_NOT_OK(RequireMap(node, "a rule"));
-    TESSERA_RETURN_NOT_OK(
-        CheckKeys(node, "a rule",
-                  {"name", "type", "table", "column", "columns", "values", "min", "max", "pattern",
-                   "references", "max_age", "query", "severity", "description"}));
+    TESSERA_RETURN_NOT_OK(CheckKeys(node, "a rule", "rule"));
     RuleSpec rule;
     rule.position = At(node);
     TESSERA_ASSIGN_OR_RETURN(std::string type, RequiredText(node, "type", "a rule"));
@@ -596,8 +589,7 @@ class Parser {
 
   Status ParsePorts(const YAML::Node& ports) {
     TESSERA_RETURN_NOT_OK(RequireMap(ports, "ports"));
-    TESSERA_RETURN_NOT_OK(
-        CheckKeys(ports, "ports", {"sql", "sharing", "graphql", "export", "events"}));
+    TESSERA_RETURN_NOT_OK(CheckKeys(ports, "ports", "ports"));
     PortsSpec& p = out_.ports;
     if (ports["sql"]) {
       TESSERA_ASSIGN_OR_RETURN(p.sql, Bool(ports["sql"], "ports.sql"));
@@ -613,7 +605,7 @@ class Parser {
     }
     if (YAML::Node sharing = ports["sharing"]; sharing && !sharing.IsNull()) {
       if (sharing.IsMap()) {
-        TESSERA_RETURN_NOT_OK(CheckKeys(sharing, "ports.sharing", {"recipients"}));
+        TESSERA_RETURN_NOT_OK(CheckKeys(sharing, "ports.sharing", "ports.sharing"));
         p.sharing = true;
         if (sharing["recipients"]) {
           TESSERA_ASSIGN_OR_RETURN(p.sharing_recipients,
@@ -631,7 +623,7 @@ class Parser {
       return Status::OK();
     std::string interval;
     if (refresh.IsMap()) {
-      TESSERA_RETURN_NOT_OK(CheckKeys(refresh, "refresh", {"interval"}));
+      TESSERA_RETURN_NOT_OK(CheckKeys(refresh, "refresh", "refresh"));
       TESSERA_ASSIGN_OR_RETURN(interval, RequiredText(refresh, "interval", "refresh"));
     } else {
       TESSERA_ASSIGN_OR_RETURN(interval, Text(refresh, "refresh"));
@@ -649,6 +641,27 @@ class Parser {
 };
 
 }  // namespace
+
+const std::map<std::string, std::vector<std::string>>& DescriptorKeys() {
+  static const std::map<std::string, std::vector<std::string>> kKeys = {
+      {"descriptor",
+       {"domain", "name", "version", "description", "owner", "tags", "tables", "contract", "ports",
+        "access", "refresh"}},
+      {"owner", {"team", "contact"}},
+      {"access", {"readers"}},
+      {"table", {"name", "description", "columns", "partition_by", "source"}},
+      {"column", {"name", "type", "description", "nullable", "classification", "primary_key"}},
+      {"source", {"files", "format", "sql"}},
+      {"contract", {"rules"}},
+      {"rule",
+       {"name", "type", "table", "column", "columns", "values", "min", "max", "pattern",
+        "references", "max_age", "query", "severity", "description"}},
+      {"ports", {"sql", "sharing", "graphql", "export", "events"}},
+      {"ports.sharing", {"recipients"}},
+      {"refresh", {"interval"}},
+  };
+  return kKeys;
+}
 
 Result<ProductDescriptor> ParseDescriptor(std::string_view yaml, const std::string& file,
                                           const std::string& base_dir) {

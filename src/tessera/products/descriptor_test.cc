@@ -1,7 +1,12 @@
 #include "tessera/products/descriptor.h"
 
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
+#include "tessera/common/json.h"
 #include "tessera/testing/test_util.h"
 
 namespace tessera::products {
@@ -227,6 +232,51 @@ TEST(DescriptorTest, LoadsFilesAndRefusesHugeOnes) {
   EXPECT_EQ(d.tables[0].source.path, dir.Sub("data/flights-*.parquet"));
   testing::WriteFile(dir.Sub("big.yaml"), std::string(5 << 20, '#'));
   EXPECT_EQ(LoadDescriptor(dir.Sub("big.yaml")).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace tessera::products
+
+namespace tessera::products {
+namespace {
+
+// docs/product.schema.json and docs/products.md describe exactly the keys the parser accepts.
+TEST(DescriptorTest, JsonSchemaAndReferenceDocAgreeWithTheParser) {
+  std::ifstream schema_file(testing::SourceDir() / "docs" / "product.schema.json");
+  ASSERT_TRUE(schema_file) << "docs/product.schema.json";
+  std::stringstream schema_text;
+  schema_text << schema_file.rdbuf();
+  ASSERT_OK_AND_ASSIGN(Json schema, ParseJson(schema_text.str()));
+  const Json& root = schema["properties"];
+  const Json& defs = schema["$defs"];
+  const std::map<std::string, const Json*> sections = {
+      {"descriptor", &root},
+      {"owner", &root["owner"]["oneOf"][1]["properties"]},
+      {"access", &root["access"]["properties"]},
+      {"table", &defs["table"]["properties"]},
+      {"column", &defs["column"]["properties"]},
+      {"source", &defs["source"]["properties"]},
+      {"contract", &root["contract"]["properties"]},
+      {"rule", &defs["rule"]["properties"]},
+      {"ports", &root["ports"]["properties"]},
+      {"ports.sharing", &root["ports"]["properties"]["sharing"]["oneOf"][1]["properties"]},
+      {"refresh", &root["refresh"]["oneOf"][2]["properties"]},
+  };
+  std::ifstream doc_file(testing::SourceDir() / "docs" / "products.md");
+  ASSERT_TRUE(doc_file) << "docs/products.md";
+  std::stringstream doc;
+  doc << doc_file.rdbuf();
+  ASSERT_EQ(sections.size(), DescriptorKeys().size());
+  for (const auto& [section, keys] : DescriptorKeys()) {
+    SCOPED_TRACE(section);
+    ASSERT_TRUE(sections.count(section) != 0);
+    std::set<std::string> in_schema;
+    for (auto it = sections.at(section)->begin(); it != sections.at(section)->end(); ++it)
+      in_schema.insert(it.key());
+    EXPECT_EQ(in_schema, std::set<std::string>(keys.begin(), keys.end()));
+    for (const std::string& key : keys)
+      EXPECT_NE(doc.str().find("`" + key + "`"), std::string::npos) << "docs/products.md: " << key;
+  }
 }
 
 }  // namespace

@@ -91,8 +91,11 @@ CREATE OR REPLACE TEMP VIEW tessera_relations AS
 CREATE OR REPLACE TEMP MACRO tessera_nspname(db, schema) AS
   CASE WHEN current_database() = 'memory' AND db <> 'memory' THEN db || '.' || schema
        ELSE schema END;
+-- The product catalog's views (tessera.products, ...) are the node's, not a domain's: queried
+-- by name, never listed.
 CREATE OR REPLACE TEMP MACRO tessera_in_scope(db) AS
-  db = current_database() OR (current_database() = 'memory' AND db NOT IN ('system', 'temp'));
+  db <> 'tessera' AND (db = current_database() OR
+                       (current_database() = 'memory' AND db NOT IN ('system', 'temp')));
 
 CREATE OR REPLACE TEMP VIEW pg_namespace AS
   SELECT 11 AS oid, 'pg_catalog' AS nspname, 10 AS nspowner, NULL::VARCHAR[] AS nspacl
@@ -174,15 +177,16 @@ CREATE OR REPLACE TEMP TABLE pg_tablespace AS SELECT 1663 AS oid, 'pg_default' A
 CREATE OR REPLACE TEMP TABLE pg_settings AS SELECT NULL::VARCHAR AS name,
   NULL::VARCHAR AS setting WHERE false;
 
--- information_schema without the session's own temp objects (this emulation).
+-- information_schema without the session's own temp objects (this emulation) and the
+-- product catalog's views.
 CREATE OR REPLACE TEMP VIEW tessera_information_schema_tables AS
-  SELECT * FROM information_schema.tables WHERE table_catalog NOT IN ('temp', 'system');
+  SELECT * FROM information_schema.tables WHERE table_catalog NOT IN ('temp', 'system', 'tessera');
 CREATE OR REPLACE TEMP VIEW tessera_information_schema_columns AS
-  SELECT * FROM information_schema.columns WHERE table_catalog NOT IN ('temp', 'system');
+  SELECT * FROM information_schema.columns WHERE table_catalog NOT IN ('temp', 'system', 'tessera');
 CREATE OR REPLACE TEMP VIEW tessera_information_schema_schemata AS
-  SELECT * FROM information_schema.schemata WHERE catalog_name NOT IN ('temp', 'system');
+  SELECT * FROM information_schema.schemata WHERE catalog_name NOT IN ('temp', 'system', 'tessera');
 CREATE OR REPLACE TEMP VIEW tessera_information_schema_views AS
-  SELECT * FROM information_schema.views WHERE table_catalog NOT IN ('temp', 'system');
+  SELECT * FROM information_schema.views WHERE table_catalog NOT IN ('temp', 'system', 'tessera');
 
 CREATE OR REPLACE TEMP MACRO pg_get_userbyid(id) AS current_user_name();
 CREATE OR REPLACE TEMP MACRO pg_encoding_to_char(e) AS 'UTF8';
