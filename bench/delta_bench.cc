@@ -11,6 +11,7 @@
 #include "bench/bench_harness.h"
 #include "bench/file_skipping_bench.h"
 #include "bench/ingest_scan_bench.h"
+#include "bench/products_bench.h"
 #include "bench/snapshot_bench.h"
 
 #include "tessera/common/strings.h"
@@ -21,7 +22,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: delta_bench --flights <flights-3m.parquet> --work-dir <dir> [--tessera <binary>]\n"
     "                   [--runs N] [--fast-runs N] [--slow-runs N] [--commits N] [--files N]\n"
-    "                   [--only ingest,snapshot,skipping]\n";
+    "                   [--only ingest,snapshot,skipping,products]\n";
 
 bool ParseArgs(const std::vector<std::string>& args, BenchConfig& config,
                std::set<std::string>& only) {
@@ -103,8 +104,10 @@ int Run(const std::vector<std::string>& args) {
 
   ResultTable table;
   using Section = void (*)(const BenchConfig&, BenchDatabase&, ResultTable&);
-  const std::vector<std::pair<const char*, Section>> sections = {
-      {"ingest", RunIngestAndScan}, {"snapshot", RunSnapshotLoad}, {"skipping", RunFileSkipping}};
+  const std::vector<std::pair<const char*, Section>> sections = {{"ingest", RunIngestAndScan},
+                                                                 {"snapshot", RunSnapshotLoad},
+                                                                 {"skipping", RunFileSkipping},
+                                                                 {"products", RunProducts}};
   for (const auto& [name, section] : sections) {
     if (!only.empty() && only.count(name) == 0)
       continue;

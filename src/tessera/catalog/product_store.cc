@@ -5,6 +5,7 @@
 #include <set>
 
 #include "tessera/common/json.h"
+#include "tessera/common/strings.h"
 
 namespace tessera::catalog {
 namespace {
@@ -12,14 +13,16 @@ namespace {
 // Schema component "products" in catalog.db; step i is version i + 1. Append, never edit.
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> kSteps = {
+      // `id` is the product's search index row (a rowid alias, so VACUUM keeps it).
       "CREATE TABLE product_products ("
+      " id INTEGER PRIMARY KEY,"
       " domain TEXT NOT NULL,"
       " name TEXT NOT NULL,"
       " revision INTEGER NOT NULL,"
       " created_ms INTEGER NOT NULL,"
       " deprecated INTEGER NOT NULL DEFAULT 0,"
       " deprecation_note TEXT NOT NULL DEFAULT '',"
-      " PRIMARY KEY (domain, name));"
+      " UNIQUE (domain, name));"
       "CREATE TABLE product_versions ("
       " revision INTEGER PRIMARY KEY,"
       " domain TEXT NOT NULL,"
@@ -72,7 +75,8 @@ const std::vector<std::string>& Migrations() {
       // "delays" finds "delay"; the filter columns are stored, not indexed.
       "CREATE VIRTUAL TABLE product_search USING fts5("
       " names, description, columns, tags, owner,"
-      " domain UNINDEXED, name UNINDEXED, classifications UNINDEXED,"
+      " domain UNINDEXED, name UNINDEXED, classifications UNINDEXED, owner_team UNINDEXED,"
+      " deprecated UNINDEXED,"
       " tokenize = 'porter unicode61');",
   };
   return kSteps;
@@ -179,7 +183,6 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
     column_edge.Bind(4, e.input_name).Bind(5, e.input_column);
     TESSERA_RETURN_NOT_OK(column_edge.Run());
   }
-  TESSERA_RETURN_NOT_OK(IndexForSearch(version));
   TESSERA_ASSIGN_OR_RETURN(
       auto product,
       db_->Prepare(found ? "UPDATE product_products SET revision = ? WHERE domain = ? AND name = ?"
@@ -189,6 +192,7 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
   if (!found)
     product.Bind(4, now);
   TESSERA_RETURN_NOT_OK(product.Run());
+  TESSERA_RETURN_NOT_OK(IndexForSearch(version));
   TESSERA_RETURN_NOT_OK(transaction.Commit());
   return revision;
 }
@@ -399,11 +403,21 @@ Status ProductStore::SetDeprecated(std::string_view domain, std::string_view nam
   TESSERA_RETURN_NOT_OK(update.Run());
   if (db_->Changes() == 0)
     return NoProduct(domain, name);
-  return Status::OK();
+  TESSERA_ASSIGN_OR_RETURN(auto search,
+                           db_->Prepare("UPDATE product_search SET deprecated = ? WHERE rowid = "
+                                        "(SELECT id FROM product_products WHERE domain = ? "
+                                        "AND name = ?)"));
+  search.Bind(1, int64_t{deprecated ? 1 : 0}).Bind(2, domain).Bind(3, name);
+  return search.Run();
 }
 
 Status ProductStore::Delete(std::string_view domain, std::string_view name) {
   TESSERA_ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(*db_));
+  TESSERA_ASSIGN_OR_RETURN(auto search,
+                           db_->Prepare("DELETE FROM product_search WHERE rowid = (SELECT id FROM "
+                                        "product_products WHERE domain = ? AND name = ?)"));
+  search.Bind(1, domain).Bind(2, name);
+  TESSERA_RETURN_NOT_OK(search.Run());
   TESSERA_ASSIGN_OR_RETURN(
       auto product, db_->Prepare("DELETE FROM product_products WHERE domain = ? AND name = ?"));
   product.Bind(1, domain).Bind(2, name);
@@ -414,17 +428,22 @@ Status ProductStore::Delete(std::string_view domain, std::string_view name) {
       auto versions, db_->Prepare("DELETE FROM product_versions WHERE domain = ? AND name = ?"));
   versions.Bind(1, domain).Bind(2, name);
   TESSERA_RETURN_NOT_OK(versions.Run());
-  TESSERA_ASSIGN_OR_RETURN(
-      auto search, db_->Prepare("DELETE FROM product_search WHERE domain = ? AND name = ?"));
-  search.Bind(1, domain).Bind(2, name);
-  TESSERA_RETURN_NOT_OK(search.Run());
   return transaction.Commit();
 }
 
 Status ProductStore::IndexForSearch(const ProductVersion& v) {
-  TESSERA_ASSIGN_OR_RETURN(
-      auto remove, db_->Prepare("DELETE FROM product_search WHERE domain = ? AND name = ?"));
-  remove.Bind(1, v.domain).Bind(2, v.name);
+  // The index row of a product has the product row's rowid: found and replaced by key, not by
+  // scanning the index's stored columns.
+  TESSERA_ASSIGN_OR_RETURN(auto key, db_->Prepare("SELECT id, deprecated FROM product_products "
+                                                  "WHERE domain = ? AND name = ?"));
+  key.Bind(1, v.domain).Bind(2, v.name);
+  TESSERA_ASSIGN_OR_RETURN(bool exists, key.Step());
+  if (!exists)
+    return Status::Internal("indexing a product that is not in the catalog");
+  int64_t rowid = key.ColumnInt64(0);
+  int64_t deprecated = key.ColumnInt64(1);
+  TESSERA_ASSIGN_OR_RETURN(auto remove, db_->Prepare("DELETE FROM product_search WHERE rowid = ?"));
+  remove.Bind(1, rowid);
   TESSERA_RETURN_NOT_OK(remove.Run());
   std::string names = v.domain + " " + v.name;
   std::string description = v.description;
@@ -447,24 +466,26 @@ Status ProductStore::IndexForSearch(const ProductVersion& v) {
   for (const std::string& t : v.tags)
     tags += t + " ";
   TESSERA_ASSIGN_OR_RETURN(auto insert,
-                           db_->Prepare("INSERT INTO product_search(names, description, columns, "
-                                        "tags, owner, domain, name, classifications) VALUES "
-                                        "(?, ?, ?, ?, ?, ?, ?, ?)"));
-  insert.Bind(1, names).Bind(2, description).Bind(3, columns).Bind(4, tags);
-  insert.Bind(5, v.owner_team + " " + v.owner_contact).Bind(6, v.domain).Bind(7, v.name);
-  insert.Bind(8, classes);
+                           db_->Prepare("INSERT INTO product_search(rowid, names, description, "
+                                        "columns, tags, owner, domain, name, classifications, "
+                                        "owner_team, deprecated) VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, rowid).Bind(2, names).Bind(3, description).Bind(4, columns).Bind(5, tags);
+  insert.Bind(6, v.owner_team + " " + v.owner_contact).Bind(7, v.domain).Bind(8, v.name);
+  insert.Bind(9, classes).Bind(10, v.owner_team).Bind(11, deprecated);
   return insert.Run();
 }
 
 namespace {
-// Each word of free text as an FTS5 prefix term ("delay"*), so no character of it can be
-// query syntax; all terms must match.
+// Each word of free text as a quoted FTS5 term, so no character of it can be query syntax; all
+// terms must match. The last word is a prefix (search as you type: "airp" finds "airport");
+// the others are whole (stemmed) words, which the index answers faster.
 std::string MatchExpression(std::string_view text) {
-  std::string out;
+  std::vector<std::string> words;
   std::string word;
   auto flush = [&] {
     if (!word.empty())
-      out += (out.empty() ? "" : " ") + std::string("\"") + word + "\"*";
+      words.push_back("\"" + word + "\"");
     word.clear();
   };
   for (char c : text) {
@@ -475,7 +496,36 @@ std::string MatchExpression(std::string_view text) {
       flush();
   }
   flush();
-  return out;
+  if (!words.empty())
+    words.back() += "*";
+  return Join(words, " ");
+}
+}  // namespace
+
+namespace {
+// The first place in `text` where one of `words` starts a word, with some context around it
+// and the word [marked]; empty if none does.
+std::string Snippet(const std::string& text, const std::vector<std::string>& words) {
+  std::string lower = ToLower(text);
+  for (size_t at = 0; at < lower.size(); ++at) {
+    if (at > 0 && std::isalnum(static_cast<unsigned char>(lower[at - 1])))
+      continue;
+    for (const std::string& w : words) {
+      if (lower.compare(at, w.size(), w) != 0)
+        continue;
+      size_t end = at + w.size();
+      while (end < lower.size() && std::isalnum(static_cast<unsigned char>(lower[end])))
+        ++end;
+      size_t from = at > 40 ? at - 40 : 0;
+      size_t to = std::min(text.size(), end + 40);
+      std::string out = (from > 0 ? "..." : "") + text.substr(from, at - from) + "[" +
+                        text.substr(at, end - at) + "]" + text.substr(end, to - end) +
+                        (to < text.size() ? "..." : "");
+      std::replace(out.begin(), out.end(), '\n', ' ');
+      return out;
+    }
+  }
+  return "";
 }
 }  // namespace
 
@@ -483,57 +533,83 @@ Result<std::vector<SearchHit>> ProductStore::Search(const SearchQuery& query) {
   if (query.limit < 1 || query.limit > 1000)
     return Status::InvalidArgument("a search returns 1 to 1000 results");
   std::string match = MatchExpression(query.text);
+  const std::string column = match.empty() ? "s." : "";
+  std::string filters;
+  if (!query.domain.empty())
+    filters += " AND " + column + "domain = ?2";
+  if (!query.tag.empty())
+    filters += " AND instr(" + column + "tags, ' ' || ?3 || ' ') > 0";
+  if (!query.classification.empty())
+    filters += " AND instr(" + column + "classifications, ' ' || ?4 || ' ') > 0";
+  if (!query.owner.empty())
+    filters += " AND " + column + "owner_team = ?5";
+  // With words: rank and cut in the index alone (bm25 needs no stored column), then read the
+  // few rows kept. Reading a stored column, or a snippet, for every match would cost more than
+  // the search itself.
   std::string sql =
-      "SELECT s.domain, s.name, v.version, v.description, v.owner_team, v.tags, p.deprecated, " +
-      std::string(match.empty() ? "0.0, ''"
-                                : "bm25(product_search, 10.0, 4.0, 2.0, 5.0, 3.0), "
-                                  "snippet(product_search, -1, '[', ']', '...', 10)") +
-      " FROM product_search s JOIN product_products p ON p.domain = s.domain AND "
-      "p.name = s.name JOIN product_versions v ON v.revision = p.revision WHERE 1 = 1";
-  if (!match.empty())
-    sql += " AND product_search MATCH ?1";
-  if (!query.domain.empty())
-    sql += " AND s.domain = ?2";
-  if (!query.tag.empty())
-    sql += " AND instr(s.tags, ' ' || ?3 || ' ') > 0";
-  if (!query.classification.empty())
-    sql += " AND instr(s.classifications, ' ' || ?4 || ' ') > 0";
-  if (!query.owner.empty())
-    sql += " AND v.owner_team = ?5";
-  // Deprecated products still show, after the others.
-  sql += match.empty() ? " ORDER BY p.deprecated, s.domain, s.name LIMIT ?6"
-                       : " ORDER BY p.deprecated, 8 LIMIT ?6";
+      match.empty() ? "SELECT s.rowid, 0.0 FROM product_search s JOIN product_products p ON "
+                      "p.domain = s.domain AND p.name = s.name WHERE 1 = 1" +
+                          filters + " ORDER BY p.deprecated, s.domain, s.name LIMIT ?6"
+                    : "SELECT rowid, bm25(product_search, 10.0, 4.0, 2.0, 5.0, 3.0) AS score FROM "
+                      "product_search WHERE product_search MATCH ?1" +
+                          filters + " ORDER BY score LIMIT ?6";
   auto lock = db_->Lock();
-  TESSERA_ASSIGN_OR_RETURN(auto row, db_->Prepare(sql));
-  if (!match.empty())
-    row.Bind(1, match);
-  if (!query.domain.empty())
-    row.Bind(2, query.domain);
-  if (!query.tag.empty())
-    row.Bind(3, query.tag);
-  if (!query.classification.empty())
-    row.Bind(4, query.classification);
-  if (!query.owner.empty())
-    row.Bind(5, query.owner);
-  row.Bind(6, query.limit);
+  std::vector<std::pair<int64_t, double>> ranked;
+  {
+    TESSERA_ASSIGN_OR_RETURN(auto row, db_->Prepare(sql));
+    if (!match.empty())
+      row.Bind(1, match);
+    if (!query.domain.empty())
+      row.Bind(2, query.domain);
+    if (!query.tag.empty())
+      row.Bind(3, query.tag);
+    if (!query.classification.empty())
+      row.Bind(4, query.classification);
+    if (!query.owner.empty())
+      row.Bind(5, query.owner);
+    row.Bind(6, query.limit);
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+      if (!more)
+        break;
+      ranked.emplace_back(row.ColumnInt64(0), row.ColumnDouble(1));
+    }
+  }
+  TESSERA_ASSIGN_OR_RETURN(
+      auto detail,
+      db_->Prepare("SELECT s.domain, s.name, v.version, v.description, v.owner_team, v.tags, "
+                   "p.deprecated, s.names, s.description, s.columns FROM product_search s JOIN "
+                   "product_products p ON p.domain = s.domain AND p.name = s.name JOIN "
+                   "product_versions v ON v.revision = p.revision WHERE s.rowid = ?"));
+  std::vector<std::string> words;
+  for (std::string w : Split(ToLower(match), ' ')) {
+    if (!w.empty() && w.back() == '*')
+      w.pop_back();
+    if (w.size() > 2)
+      words.push_back(w.substr(1, w.size() - 2));  // "word" -> word
+  }
   std::vector<SearchHit> hits;
-  while (true) {
-    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
-    if (!more)
-      break;
+  for (const auto& [id, score] : ranked) {
+    detail.Reset();
+    detail.Bind(1, id);
+    TESSERA_ASSIGN_OR_RETURN(bool found, detail.Step());
+    if (!found)
+      continue;
     SearchHit hit;
-    hit.domain = row.ColumnText(0);
-    hit.name = row.ColumnText(1);
-    hit.version = row.ColumnText(2);
-    hit.description = row.ColumnText(3);
-    hit.owner_team = row.ColumnText(4);
-    hit.tags = TagsFrom(row.ColumnText(5));
-    hit.deprecated = row.ColumnInt64(6) != 0;
-    hit.score = row.ColumnDouble(7);
-    hit.snippet = row.ColumnText(8);
-    std::replace(hit.snippet.begin(), hit.snippet.end(), '\n', ' ');
+    hit.domain = detail.ColumnText(0);
+    hit.name = detail.ColumnText(1);
+    hit.version = detail.ColumnText(2);
+    hit.description = detail.ColumnText(3);
+    hit.owner_team = detail.ColumnText(4);
+    hit.tags = TagsFrom(detail.ColumnText(5));
+    hit.deprecated = detail.ColumnInt64(6) != 0;
+    hit.score = score;
+    for (int text = 7; text <= 9 && hit.snippet.empty(); ++text)
+      hit.snippet = Snippet(detail.ColumnText(text), words);
     hits.push_back(std::move(hit));
   }
+  // Deprecated products still show, after the others (stable: rank order within each).
+  std::stable_partition(hits.begin(), hits.end(), [](const SearchHit& h) { return !h.deprecated; });
   return hits;
 }
 

@@ -104,7 +104,10 @@ TEST(ProductStoreTest, SearchRanksFiltersAndIgnoresQuerySyntax) {
       out.push_back(h.domain + "." + h.name + (h.deprecated ? " (deprecated)" : ""));
     return out;
   };
-  // Stemmed prefixes: "delays" and "delay" both match; a name match outranks a description one.
+  // Stemmed words ("delays" finds "delay"), the last one a prefix; names outrank descriptions.
+  EXPECT_EQ(names({.text = "airp"}), (std::vector<std::string>{"reference.airports"}));
+  EXPECT_TRUE(names({.text = "airp delays"}).empty());  // only the last word is a prefix
+  EXPECT_EQ(names({.text = "delays airp"}), (std::vector<std::string>{"reference.airports"}));
   EXPECT_EQ(names({.text = "airport"}), (std::vector<std::string>{"reference.airports"}));
   EXPECT_EQ(names({.text = "month"}), (std::vector<std::string>{"flights.monthly"}));
   EXPECT_EQ(names({.text = "delays"}).size(), 2u);
