@@ -142,9 +142,10 @@ void TimeToProduct(const BenchConfig& config, ResultTable& table) {
 
 void ContractChecks(const BenchConfig& config, BenchDatabase& db, ResultTable& table) {
   engine::Connection& connection = db.connection();
-  Status staged = connection.Execute("CREATE OR REPLACE TEMP TABLE flights AS SELECT * FROM "
-                                     "read_parquet(" +
-                                     QuoteLiteral(config.flights_parquet) + ")");
+  Status staged = connection.Execute(
+      "CREATE OR REPLACE TEMP TABLE flights AS SELECT * FROM "
+      "read_parquet(" +
+      QuoteLiteral(config.flights_parquet) + ")");
   if (!staged.ok()) {
     table.AddError("contract checks", staged);
     return;
@@ -278,9 +279,9 @@ void Search(const BenchConfig& config, ResultTable& table) {
   // A catalog's words follow Zipf's law: a few everywhere, most rare. 2,000 words, the
   // k-th most common drawn with probability proportional to 1/k.
   std::vector<std::string> vocabulary = {
-      "flights", "delay",  "airport", "revenue", "orders",  "customer",  "invoice", "weather",
-      "sensor",  "fleet",  "booking", "payment", "refund",  "inventory", "route",   "crew",
-      "ticket",  "cargo",  "fuel",    "gate",    "baggage", "loyalty",   "pricing", "schedule"};
+      "flights", "delay", "airport", "revenue", "orders",  "customer",  "invoice", "weather",
+      "sensor",  "fleet", "booking", "payment", "refund",  "inventory", "route",   "crew",
+      "ticket",  "cargo", "fuel",    "gate",    "baggage", "loyalty",   "pricing", "schedule"};
   for (int i = static_cast<int>(vocabulary.size()); i < 2000; ++i)
     vocabulary.push_back("term" + std::to_string(i));
   std::vector<double> weights;
@@ -288,12 +289,14 @@ void Search(const BenchConfig& config, ResultTable& table) {
     weights.push_back(1.0 / static_cast<double>(k));
   std::mt19937 zipf_rng(42);
   std::discrete_distribution<size_t> zipf(weights.begin(), weights.end());
-  SearchLatency(config.work_dir + "/catalog-zipf", "10k products (Zipf, 2,000 words)", vocabulary,
-                [&]() { return zipf(zipf_rng); }, 10.0, table);
+  SearchLatency(
+      config.work_dir + "/catalog-zipf", "10k products (Zipf, 2,000 words)", vocabulary,
+      [&]() { return zipf(zipf_rng); }, 10.0, table);
   // The worst case: 24 words in all, so every two-word search matches thousands of products.
   std::mt19937 flat_rng(42);
-  SearchLatency(config.work_dir + "/catalog-flat", "10k products (24 words, worst case)",
-                vocabulary, [&]() { return flat_rng() % 24; }, std::nullopt, table);
+  SearchLatency(
+      config.work_dir + "/catalog-flat", "10k products (24 words, worst case)", vocabulary,
+      [&]() { return flat_rng() % 24; }, std::nullopt, table);
 }
 
 }  // namespace

@@ -374,6 +374,33 @@ class LifecycleTest(unittest.TestCase):
         self.assertEqual(scalar("SELECT count(*) FROM information_schema.columns WHERE "
                                 "table_name = 'airports'", self.data), "2")
 
+    def test_access_readers_become_grants(self):
+        self.write("iata,state\nSEA,WA\n", extra="")
+        with open(self.descriptor, "a") as f:
+            f.write("access:\n  readers: [ana, bob]\n")
+        r = self.apply(check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("access.readers: no principal 'ana' (create it: tessera principal create "
+                      "ana)", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.data, "tables", "geo")))
+        for name in ("ana", "bob"):
+            run("principal", "create", name, data_dir=self.data)
+        out = self.apply().stdout
+        self.assertIn("granted   ana may read geo.airports", out)
+
+        def grants():
+            listed = json.loads(run("principal", "list", "--json", data_dir=self.data).stdout)
+            return {p["name"]: p["grants"] for p in listed}
+
+        self.assertEqual(grants(), {"ana": ["geo.airports"], "bob": ["geo.airports"]})
+        with open(self.descriptor) as f:
+            text = f.read().replace("readers: [ana, bob]", "readers: [ana]")
+        with open(self.descriptor, "w") as f:
+            f.write(text)
+        out = self.apply().stdout
+        self.assertIn("revoked   bob no longer reads geo.airports (not in access.readers)", out)
+        self.assertEqual(grants(), {"ana": ["geo.airports"], "bob": []})
+
     def test_deprecate_and_delete(self):
         self.write("iata,state\nSEA,WA\n")
         self.apply()

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "tessera/access/access_store.h"
 #include "tessera/catalog/product_store.h"
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
@@ -111,6 +112,11 @@ void PrintReport(const products::ApplyReport& report, bool dry_run) {
   } else {
     std::printf("published %s %s as revision %lld\n", report.product.c_str(),
                 report.version.c_str(), static_cast<long long>(report.revision));
+    for (const std::string& reader : report.granted)
+      std::printf("granted   %s may read %s\n", reader.c_str(), report.product.c_str());
+    for (const std::string& reader : report.revoked)
+      std::printf("revoked   %s no longer reads %s (not in access.readers)\n", reader.c_str(),
+                  report.product.c_str());
   }
 }
 
@@ -146,6 +152,9 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   auto store = catalog::ProductStore::Open(data_dir);
   if (!store.ok())
     return Fail("opening the catalog", store.status());
+  auto access = access::AccessStore::Open(data_dir);
+  if (!access.ok())
+    return Fail("opening the catalog", access.status());
   auto session = Session::Open(data_dir, SqlTexts(*descriptor));
   if (!session.ok())
     return Fail(name, session.status());
@@ -155,6 +164,7 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   context.storage = &storage::LocalStorage::Instance();
   context.reader = &(*session)->reader();
   context.store = store->get();
+  context.access = access->get();
   context.data_dir = data_dir;
   context.dry_run = dry_run;
   if (::isatty(STDERR_FILENO) != 0) {

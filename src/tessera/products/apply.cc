@@ -1,5 +1,6 @@
 #include "tessera/products/apply.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <map>
@@ -121,6 +122,7 @@ class Applier {
     } else if (previous.status().code() != StatusCode::kNotFound) {
       return previous.status();
     }
+    TESSERA_RETURN_NOT_OK(CheckReaders());
     TESSERA_RETURN_NOT_OK(Stage());
     TESSERA_RETURN_NOT_OK(CheckSchema());
     Check();
@@ -130,6 +132,7 @@ class Applier {
     }
     TESSERA_RETURN_NOT_OK(Write());
     TESSERA_RETURN_NOT_OK(Publish());
+    TESSERA_RETURN_NOT_OK(GrantReaders());
     report_.total_ms = MillisSince(start);
     return std::move(report_);
   }
@@ -138,6 +141,52 @@ class Applier {
   void Progress(const std::string& line) {
     if (c_.progress)
       c_.progress(line);
+  }
+
+  // Every reader must be a principal before anything is built.
+  Status CheckReaders() {
+    if (c_.access == nullptr)
+      return Status::OK();
+    for (const std::string& reader : d_.readers) {
+      if (StartsWith(reader, "group:")) {
+        return Status::InvalidArgument(d_.file + ": access.readers: '" + reader +
+                                       "': groups are not supported yet; name principals");
+      }
+      auto principal = c_.access->GetPrincipal(reader);
+      if (principal.status().code() == StatusCode::kNotFound) {
+        return Status::InvalidArgument(d_.file + ": access.readers: no principal '" + reader +
+                                       "' (create it: tessera principal create " + reader + ")");
+      }
+      TESSERA_RETURN_NOT_OK(principal.status());
+    }
+    return Status::OK();
+  }
+
+  // Readers get a grant on the product; readers the previous version listed and this one does
+  // not lose theirs (only that grant: broader ones stay).
+  Status GrantReaders() {
+    if (c_.access == nullptr)
+      return Status::OK();
+    const std::string object = d_.FullName();
+    for (const std::string& reader : d_.readers) {
+      TESSERA_RETURN_NOT_OK(c_.access->Grant(reader, object).WithContext("granting " + object));
+      report_.granted.push_back(reader);
+    }
+    if (!previous_)
+      return Status::OK();
+    auto before = ParseDescriptor(previous_->descriptor, d_.file, d_.base_dir);
+    if (!before.ok())
+      return Status::OK();  // written by another version of tessera: nothing to compare
+    for (const std::string& reader : before->readers) {
+      if (std::find(d_.readers.begin(), d_.readers.end(), reader) != d_.readers.end())
+        continue;
+      Status revoked = c_.access->Revoke(reader, object);
+      if (revoked.ok())
+        report_.revoked.push_back(reader);
+      else if (revoked.code() != StatusCode::kNotFound)
+        return revoked.WithContext("revoking " + object);
+    }
+    return Status::OK();
   }
 
   Status Stage() {
@@ -393,6 +442,8 @@ Json ApplyReport::ToJson() const {
     out["revision"] = revision;
   if (!blocked_by.empty())
     out["blocked_by"] = blocked_by;
+  out["granted"] = granted;
+  out["revoked"] = revoked;
   Json changes_json = Json::array();
   for (const SchemaChange& c : changes)
     changes_json.push_back({{"change", c.ToString()}, {"breaking", c.Breaking()}});

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/access/access_store.h"
 #include "tessera/catalog/product_store.h"
 #include "tessera/common/json.h"
 #include "tessera/common/result.h"
@@ -26,6 +27,8 @@ struct ApplyContext {
   storage::Storage* storage = nullptr;
   delta::CheckpointReader* reader = nullptr;
   catalog::ProductStore* store = nullptr;
+  /// Where `access.readers` become grants on the product; nullptr: readers are not enacted.
+  access::AccessStore* access = nullptr;
   std::string data_dir;
   /// Build and check, but publish nothing (`tessera plan`).
   bool dry_run = false;
@@ -58,6 +61,10 @@ struct ApplyReport {
   std::vector<RuleResult> rules;
   std::vector<catalog::LineageEdge> lineage;
   std::vector<catalog::ColumnLineageEdge> column_lineage;
+  /// Principals granted the product by `access.readers`, and those revoked because a previous
+  /// version listed them and this one does not.
+  std::vector<std::string> granted;
+  std::vector<std::string> revoked;
   /// Why nothing was published (failed error rules), or empty.
   std::string blocked_by;
   int64_t load_ms = 0;

@@ -49,8 +49,13 @@ class ApplyTest : public ::testing::Test {
     // What consumers see, as the CLI session attaches it.
     TESSERA_ASSIGN_OR_RETURN(engine::TablePins pins, store_->Pins());
     TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*connection_, dir_.path(), std::nullopt, &pins));
-    ApplyContext context{connection_.get(), &fs_,    reader_.get(), store_.get(),
-                         dir_.path(),       dry_run, nullptr};
+    ApplyContext context;
+    context.connection = connection_.get();
+    context.storage = &fs_;
+    context.reader = reader_.get();
+    context.store = store_.get();
+    context.data_dir = dir_.path();
+    context.dry_run = dry_run;
     return Apply(d, context);
   }
 
