@@ -401,6 +401,42 @@ class LifecycleTest(unittest.TestCase):
         self.assertIn("revoked   bob no longer reads geo.airports (not in access.readers)", out)
         self.assertEqual(grants(), {"ana": ["geo.airports"], "bob": []})
 
+    def test_serve_refreshes_products_on_their_interval(self):
+        self.write("iata,state\nSEA,WA\n")
+        with open(self.descriptor, "a") as f:
+            f.write("refresh:\n  interval: 1s\n")
+        self.apply()
+        node = Node()
+        node.data = self.data
+        try:
+            node.start()
+            self.write("iata,state\nSEA,WA\nLAX,CA\n")
+            with open(self.descriptor, "a") as f:
+                f.write("refresh:\n  interval: 1s\n")
+            deadline = time.monotonic() + 30
+            rows = None
+            while time.monotonic() < deadline:
+                history = json.loads(run("product", "history", "geo.airports", "--json",
+                                         data_dir=self.data).stdout)
+                rows = history[0]["tables"][0]["rows"]
+                if rows == 2:
+                    break
+                time.sleep(0.2)
+            self.assertEqual(rows, 2, "the node did not refresh the product within 30 s")
+            # A refresh that breaks the contract publishes nothing; the node keeps serving.
+            self.write("iata,state\nSEA,WA\nLAX,ZZ\nJFK,NY\n")
+            with open(self.descriptor, "a") as f:
+                f.write("refresh:\n  interval: 1s\n")
+            time.sleep(3)
+            history = json.loads(run("product", "history", "geo.airports", "--json",
+                                     data_dir=self.data).stdout)
+            self.assertEqual(history[0]["tables"][0]["rows"], 2)
+            self.assertTrue(node.alive())
+        finally:
+            node.stop()
+            for stream in (node.process.stdout, node.process.stderr) if node.process else ():
+                stream.close()
+
     def test_deprecate_and_delete(self):
         self.write("iata,state\nSEA,WA\n")
         self.apply()

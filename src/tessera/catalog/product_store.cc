@@ -73,6 +73,8 @@ const std::vector<std::string>& Migrations() {
       " input_column TEXT NOT NULL);",
       // The search index: one row per product, rewritten by every publish. Porter stemming so
       // "delays" finds "delay"; the filter columns are stored, not indexed.
+      "ALTER TABLE product_versions ADD COLUMN descriptor_path TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE product_versions ADD COLUMN refresh_seconds INTEGER NOT NULL DEFAULT 0;"
       "CREATE VIRTUAL TABLE product_search USING fts5("
       " names, description, columns, tags, owner,"
       " domain UNINDEXED, name UNINDEXED, classifications UNINDEXED, owner_team UNINDEXED,"
@@ -101,7 +103,8 @@ std::vector<std::string> TagsFrom(const std::string& text) {
 
 constexpr const char* kVersionColumns =
     "SELECT revision, domain, name, version, description, owner_team, owner_contact, tags, "
-    "published_ms, descriptor, quality_passed, quality, report FROM product_versions ";
+    "published_ms, descriptor, quality_passed, quality, report, descriptor_path, "
+    "refresh_seconds FROM product_versions ";
 
 }  // namespace
 
@@ -132,13 +135,15 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
       auto insert,
       db_->Prepare("INSERT INTO product_versions(domain, name, version, description, owner_team, "
                    "owner_contact, tags, published_ms, descriptor, quality_passed, quality, "
-                   "report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   "report, descriptor_path, refresh_seconds) VALUES "
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, version.domain).Bind(2, version.name).Bind(3, version.version);
   insert.Bind(4, version.description).Bind(5, version.owner_team).Bind(6, version.owner_contact);
   insert.Bind(7, DumpJson(Json(version.tags))).Bind(8, now).Bind(9, version.descriptor);
   insert.Bind(10, int64_t{version.quality_passed ? 1 : 0});
   insert.Bind(11, version.quality_json.empty() ? std::string("[]") : version.quality_json);
   insert.Bind(12, version.report_json.empty() ? std::string("{}") : version.report_json);
+  insert.Bind(13, version.descriptor_path).Bind(14, version.refresh_seconds);
   TESSERA_RETURN_NOT_OK(insert.Run());
   int64_t revision = db_->LastInsertRowId();
 
@@ -211,6 +216,8 @@ Result<ProductVersion> ProductStore::ReadVersion(Statement& row, bool details) {
   v.quality_passed = row.ColumnInt64(10) != 0;
   v.quality_json = row.ColumnText(11);
   v.report_json = row.ColumnText(12);
+  v.descriptor_path = row.ColumnText(13);
+  v.refresh_seconds = row.ColumnInt64(14);
   if (details)
     v.descriptor = row.ColumnText(9);
 
@@ -350,6 +357,23 @@ Result<std::vector<ProductSummary>> ProductStore::List() {
     s.deprecated = row.ColumnInt64(9) != 0;
     s.deprecation_note = row.ColumnText(10);
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::vector<ProductVersion>> ProductStore::RefreshCandidates() {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(auto row, db_->Prepare(std::string(kVersionColumns) +
+                                                  "WHERE refresh_seconds > 0 AND revision IN "
+                                                  "(SELECT revision FROM product_products) "
+                                                  "ORDER BY domain, name"));
+  std::vector<ProductVersion> out;
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more)
+      break;
+    TESSERA_ASSIGN_OR_RETURN(ProductVersion v, ReadVersion(row, false));
+    out.push_back(std::move(v));
   }
   return out;
 }

@@ -63,7 +63,9 @@ struct ProductVersion {
   std::string owner_contact;
   std::vector<std::string> tags;
   int64_t published_ms = 0;
-  std::string descriptor;  // the YAML as applied
+  std::string descriptor;       // the YAML as applied
+  std::string descriptor_path;  // where it was read from (absolute), for refreshes
+  int64_t refresh_seconds = 0;  // re-apply interval; 0: manual
   std::vector<CatalogTable> tables;
   std::vector<LineageEdge> lineage;
   std::vector<ColumnLineageEdge> column_lineage;
@@ -139,6 +141,9 @@ class ProductStore {
   Result<std::vector<ProductVersion>> History(std::string_view domain, std::string_view name);
   /// Every product, by domain and name.
   Result<std::vector<ProductSummary>> List();
+  /// Products whose current version asks to be re-applied (refresh_seconds > 0), with their
+  /// descriptor path and when they were last published.
+  Result<std::vector<ProductVersion>> RefreshCandidates();
   /// Which tables consumers see and at which versions.
   Result<engine::TablePins> Pins();
   /// The lineage edges of every product's current version.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <map>
 
 #include "tessera/common/strings.h"
@@ -385,6 +386,8 @@ class Applier {
     version.owner_contact = d_.owner_contact;
     version.tags = d_.tags;
     version.descriptor = d_.text;
+    version.descriptor_path = d_.file.empty() ? "" : std::filesystem::absolute(d_.file).string();
+    version.refresh_seconds = d_.refresh_seconds.value_or(0);
     version.tables = tables_;
     version.lineage = report_.lineage;
     version.column_lineage = report_.column_lineage;

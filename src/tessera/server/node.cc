@@ -72,6 +72,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   // Product tables read at the versions their last publish recorded (engine::TablePins).
   TESSERA_ASSIGN_OR_RETURN(node->products_, catalog::ProductStore::Open(options.data_dir));
   node->gateway_->SetProductStore(node->products_.get());
+  node->refresher_ = products::ProductRefresher::Start(options.data_dir, *node->products_,
+                                                       *node->store_, options.refresh_tick);
   // Mounted remote shares are tables of every session (under the same grants).
   TESSERA_ASSIGN_OR_RETURN(node->mounts_, federation::MountStore::Open(options.data_dir));
   node->share_mounts_ = std::make_unique<federation::ShareMounts>(*node->mounts_, options.data_dir);

@@ -15,6 +15,7 @@
 #include "tessera/federation/mount_store.h"
 #include "tessera/federation/share_mounts.h"
 #include "tessera/ports/pgwire/server.h"
+#include "tessera/products/refresher.h"
 
 namespace tessera::ports::http {
 class Router;
@@ -44,6 +45,8 @@ struct NodeOptions {
   std::chrono::seconds file_url_ttl{3600};
   /// Bound of the files downloaded for mounted remote shares (all mounts together).
   federation::CacheLimits mount_cache;
+  /// How often the node checks for products due for a refresh (their `refresh` interval).
+  std::chrono::milliseconds refresh_tick{1000};
 };
 
 /// One running node: the data directory's stores and every listener wired to them. Start it,
@@ -82,6 +85,8 @@ class Node {
   std::unique_ptr<access::QueryGateway> gateway_;
   std::unique_ptr<Sharing> sharing_;
   std::unique_ptr<Ports> ports_;
+  // Last: destroyed first, so its thread stops before the stores it uses close.
+  std::unique_ptr<products::ProductRefresher> refresher_;
 };
 
 /// Split "host:port" (port 0..65535). Return kInvalidArgument otherwise.
