@@ -210,6 +210,11 @@ class ExamplesTest(unittest.TestCase):
             node.principal("ana", password="ana-pw", grants=["flights.by_month"])
             node.principal("boss", admin=True)
             ana, boss = node.token("ana"), node.token("boss")
+            run("share", "create", "monthly", data_dir=self.data)
+            run("share", "add-table", "monthly", "flights.by_month.monthly", data_dir=self.data)
+            run("recipient", "create", "partner", "--profile",
+                os.path.join(node.tmp.name, "partner.share"), data_dir=self.data)
+            run("share", "grant", "monthly", "partner", data_dir=self.data)
             node.start()
             check_rest_api(self, node.http_port, ana, boss)
             with psycopg2.connect(node.dsn("ana", "ana-pw")) as conn, conn.cursor() as cur:
@@ -230,6 +235,25 @@ class ExamplesTest(unittest.TestCase):
                 self.assertEqual(cur.fetchone(), (7, True))
                 cur.execute("SELECT input FROM tessera.lineage WHERE table_name = 'monthly'")
                 self.assertEqual(cur.fetchall(), [("flights.by_month.flights",)])
+            # Usage counters from the audit log: ana's statements that named the product, and
+            # the partner's Delta Sharing query of a share table backed by it.
+            with open(os.path.join(node.tmp.name, "partner.share")) as f:
+                profile = json.load(f)
+            query = urllib.request.Request(
+                f"http://127.0.0.1:{node.http_port}/delta-sharing/shares/monthly/schemas/"
+                "by_month/tables/monthly/query", data=b"{}", method="POST",
+                headers={"Authorization": "Bearer " + profile["bearerToken"],
+                         "Content-Type": "application/json"})
+            with urllib.request.urlopen(query, timeout=30) as response:
+                self.assertEqual(response.status, 200)
+            usage = json.loads(run("product", "show", "flights.by_month", "--json",
+                                   data_dir=self.data).stdout)["usage_30d"]
+            self.assertEqual(usage["queries"], 1)  # the sum over monthly
+            self.assertEqual(usage["sharing_requests"], 1)
+            self.assertEqual(usage["by_principal"], {"ana": 1, "partner": 1})
+            untouched = json.loads(run("product", "show", "reference.airports", "--json",
+                                       data_dir=self.data).stdout)["usage_30d"]
+            self.assertEqual(untouched["queries"], 0)  # ana's refused query was not a use
         finally:
             node.stop()
             for stream in (node.process.stdout, node.process.stderr) if node.process else ():

@@ -73,13 +73,15 @@ const std::vector<std::string>& Migrations() {
       " input_column TEXT NOT NULL);",
       // The search index: one row per product, rewritten by every publish. Porter stemming so
       // "delays" finds "delay"; the filter columns are stored, not indexed.
-      "ALTER TABLE product_versions ADD COLUMN descriptor_path TEXT NOT NULL DEFAULT '';"
-      "ALTER TABLE product_versions ADD COLUMN refresh_seconds INTEGER NOT NULL DEFAULT 0;"
       "CREATE VIRTUAL TABLE product_search USING fts5("
       " names, description, columns, tags, owner,"
       " domain UNINDEXED, name UNINDEXED, classifications UNINDEXED, owner_team UNINDEXED,"
       " deprecated UNINDEXED,"
       " tokenize = 'porter unicode61');",
+      // Where a version's descriptor was applied from, and its refresh interval (serve
+      // re-applies it).
+      "ALTER TABLE product_versions ADD COLUMN descriptor_path TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE product_versions ADD COLUMN refresh_seconds INTEGER NOT NULL DEFAULT 0;",
   };
   return kSteps;
 }

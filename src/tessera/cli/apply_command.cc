@@ -9,7 +9,9 @@
 #include "tessera/catalog/product_store.h"
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
+#include "tessera/cli/progress.h"
 #include "tessera/cli/session.h"
+#include "tessera/common/strings.h"
 #include "tessera/products/apply.h"
 #include "tessera/products/descriptor.h"
 #include "tessera/products/openlineage.h"
@@ -167,8 +169,16 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   context.access = access->get();
   context.data_dir = data_dir;
   context.dry_run = dry_run;
+  // On a terminal: each step on its own line, and while a long one runs, its percentage.
+  std::unique_ptr<ProgressLine> running;
   if (::isatty(STDERR_FILENO) != 0) {
-    context.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    engine::Connection& connection = (*session)->connection();
+    context.progress = [&running, &connection](const std::string& line) {
+      running.reset();
+      std::fprintf(stderr, "%s\n", line.c_str());
+      if (!StartsWith(line, " "))
+        running = std::make_unique<ProgressLine>(connection, " ");
+    };
   }
   products::LineageSink sink;
   sink.file = data_dir + "/lineage/openlineage.ndjson";
@@ -184,6 +194,7 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   };
   emit(lineage.Start());
   auto report = products::Apply(*descriptor, context);
+  running.reset();
   if (!report.ok()) {
     emit(lineage.Fail(report.status()));
     return Fail(name + " " + descriptor->FullName(), report.status());

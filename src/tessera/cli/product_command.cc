@@ -8,6 +8,7 @@
 #include "tessera/catalog/product_store.h"
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
+#include "tessera/cli/product_usage.h"
 #include "tessera/common/json.h"
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
@@ -362,10 +363,26 @@ int ProductCommand(const std::vector<std::string>& argv) {
                             : store.Current(name->first, name->second);
     if (!version.ok())
       return Fail("product show", version.status());
-    if (json)
-      std::puts(products::ProductVersionJson(*version, true).dump(1).c_str());
-    else
-      PrintVersion(*version);
+    // The last 30 days of the audit log.
+    int64_t since = SystemClock::Instance().NowMillis() - int64_t{30} * 86400 * 1000;
+    auto usage = ReadProductUsage(data_dir, since);
+    if (!usage.ok())
+      return Fail("product show: reading the audit log", usage.status());
+    const ProductUsage& used = (*usage)[args->positional[1]];
+    if (json) {
+      Json out = products::ProductVersionJson(*version, true);
+      out["usage_30d"] = used.ToJson();
+      std::puts(out.dump(1).c_str());
+      return 0;
+    }
+    PrintVersion(*version);
+    std::printf(
+        "\nusage (30 days): %lld queries, %lld sharing requests, %lld file downloads "
+        "(%lld bytes), %zu principals%s\n",
+        static_cast<long long>(used.queries), static_cast<long long>(used.sharing_requests),
+        static_cast<long long>(used.file_downloads), static_cast<long long>(used.bytes_shared),
+        used.by_principal.size(),
+        used.last_used_ms > 0 ? (", last " + FormatIso8601Millis(used.last_used_ms)).c_str() : "");
     return 0;
   }
   auto history = store.History(name->first, name->second);

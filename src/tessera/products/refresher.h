@@ -22,8 +22,7 @@ namespace tessera::products {
 class ProductRefresher {
  public:
   /// Start checking every `tick` which products are due. The stores must outlive the refresher.
-  static std::unique_ptr<ProductRefresher> Start(std::string data_dir,
-                                                 catalog::ProductStore& store,
+  static std::unique_ptr<ProductRefresher> Start(std::string data_dir, catalog::ProductStore& store,
                                                  access::AccessStore& access,
                                                  std::chrono::milliseconds tick);
   ~ProductRefresher();
