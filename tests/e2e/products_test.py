@@ -461,6 +461,59 @@ class LifecycleTest(unittest.TestCase):
             for stream in (node.process.stdout, node.process.stderr) if node.process else ():
                 stream.close()
 
+    def test_sharing_port_serves_the_published_version_only(self):
+        profile_path = os.path.join(self.dir, "partner.share")
+        run("recipient", "create", "partner", "--profile", profile_path, data_dir=self.data)
+        self.write("iata,state\nSEA,WA\n")
+        with open(self.descriptor, "a") as f:
+            f.write("ports:\n  sharing:\n    recipients: [partner, ghost]\n")
+        r = self.apply()
+        self.assertIn("shared    as Delta share geo_airports, granted to partner", r.stdout)
+        self.assertIn("warning: recipient 'ghost' does not exist", r.stderr)
+        # A commit the catalog never published (as an apply killed before its catalog commit
+        # leaves): no port may show it.
+        run("table", "append", "geo.airports.airports", "--from",
+            "SELECT 'ZZZ' AS iata, 'XX' AS state", data_dir=self.data)
+        node = Node()
+        node.data = self.data
+        with open(profile_path) as f:
+            token = json.load(f)["bearerToken"]
+        base = "/delta-sharing/shares/geo_airports/schemas/airports/tables/airports"
+
+        def sharing(path, body=None):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{node.http_port}{path}",
+                data=None if body is None else json.dumps(body).encode(),
+                method="GET" if body is None else "POST",
+                headers={"Authorization": "Bearer " + token,
+                         "Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.headers.get("Delta-Table-Version"), response.read().decode()
+
+        try:
+            node.start()
+            version, _ = sharing(base + "/version")
+            self.assertEqual(version, "0")
+            version, lines = sharing(base + "/query", {})
+            self.assertEqual(version, "0")
+            files = [json.loads(line) for line in lines.splitlines() if '"file"' in line]
+            self.assertEqual(len(files), 1)
+            with urllib.request.urlopen(files[0]["file"]["url"], timeout=30) as f:
+                data = f.read()
+            self.assertNotIn(b"ZZZ", data)
+            self.assertEqual(scalar("SELECT count(*) FROM geo.airports.airports", self.data), "1")
+            # The next publish moves every port to it.
+            self.write("iata,state\nSEA,WA\nLAX,CA\n")
+            with open(self.descriptor, "a") as f:
+                f.write("ports:\n  sharing:\n    recipients: [partner]\n")
+            self.apply()
+            version, _ = sharing(base + "/version")
+            self.assertEqual(version, "2")
+        finally:
+            node.stop()
+            for stream in (node.process.stdout, node.process.stderr) if node.process else ():
+                stream.close()
+
     def test_deprecate_and_delete(self):
         self.write("iata,state\nSEA,WA\n")
         self.apply()

@@ -380,6 +380,23 @@ Result<std::vector<ProductVersion>> ProductStore::RefreshCandidates() {
   return out;
 }
 
+Result<std::optional<int64_t>> ProductStore::PublishedVersion(const engine::TableName& table) {
+  auto lock = db_->Lock();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto row, db_->Prepare("SELECT t.delta_version FROM product_products p LEFT JOIN "
+                             "product_tables t ON t.revision = p.revision AND t.name = ? "
+                             "WHERE p.domain = ? AND p.name = ?"));
+  row.Bind(1, table.table).Bind(2, table.domain).Bind(3, table.product);
+  TESSERA_ASSIGN_OR_RETURN(bool managed, row.Step());
+  if (!managed)
+    return std::optional<int64_t>();
+  if (row.ColumnIsNull(0)) {
+    return Status::NotFound("table " + table.ToString() +
+                            " is not part of its product's published version");
+  }
+  return std::optional<int64_t>(row.ColumnInt64(0));
+}
+
 Result<engine::TablePins> ProductStore::Pins() {
   auto lock = db_->Lock();
   TESSERA_ASSIGN_OR_RETURN(

@@ -146,6 +146,10 @@ class ProductStore {
   Result<std::vector<ProductVersion>> RefreshCandidates();
   /// Which tables consumers see and at which versions.
   Result<engine::TablePins> Pins();
+  /// The Delta version of `table` that consumers read: its product's current revision's, or
+  /// nullopt when no product manages it (its latest version counts). kNotFound when its
+  /// product is managed but its current revision has no such table.
+  Result<std::optional<int64_t>> PublishedVersion(const engine::TableName& table);
   /// The lineage edges of every product's current version.
   Result<std::vector<LineageLink>> CurrentLineage();
   /// Mark a product deprecated (still readable; listings and search say so), or undo it with

@@ -9,6 +9,7 @@
 #include "tessera/catalog/product_store.h"
 #include "tessera/cli/args.h"
 #include "tessera/cli/commands.h"
+#include "tessera/cli/product_sharing.h"
 #include "tessera/cli/progress.h"
 #include "tessera/cli/session.h"
 #include "tessera/common/strings.h"
@@ -200,10 +201,40 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
     return Fail(name + " " + descriptor->FullName(), report.status());
   }
   emit(lineage.Finish(*report));
-  if (args->Flag("json"))
-    std::puts(report->ToJson().dump(1).c_str());
-  else
+  // ports.sharing: the product's Delta share follows its tables and recipients.
+  SharingChanges shared;
+  if (report->published) {
+    auto changed = ShareProduct(data_dir, *descriptor);
+    if (!changed.ok()) {
+      return Fail("apply " + descriptor->FullName() + ": published, but sharing it failed",
+                  changed.status());
+    }
+    shared = std::move(*changed);
+  }
+  if (args->Flag("json")) {
+    Json out = report->ToJson();
+    if (!shared.share.empty()) {
+      out["sharing"] = {{"share", shared.share},
+                        {"added_tables", shared.added_tables},
+                        {"removed_tables", shared.removed_tables},
+                        {"granted", shared.granted},
+                        {"missing_recipients", shared.missing_recipients}};
+    }
+    std::puts(out.dump(1).c_str());
+  } else {
     PrintReport(*report, dry_run);
+    if (!shared.share.empty()) {
+      std::printf("shared    as Delta share %s%s%s\n", shared.share.c_str(),
+                  shared.granted.empty() ? "" : ", granted to ",
+                  Join(shared.granted, ", ").c_str());
+    }
+  }
+  for (const std::string& missing : shared.missing_recipients) {
+    std::fprintf(stderr,
+                 "tessera: warning: recipient '%s' does not exist; create it (tessera recipient "
+                 "create %s), then apply again\n",
+                 missing.c_str(), missing.c_str());
+  }
   return report->blocked_by.empty() ? 0 : 1;
 }
 

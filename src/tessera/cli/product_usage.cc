@@ -16,8 +16,8 @@ namespace {
 bool NamesProduct(const std::string& sql, const std::string& product) {
   const std::string prefix = product + ".";
   for (size_t at = sql.find(prefix); at != std::string::npos; at = sql.find(prefix, at + 1)) {
-    if (at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) ||
-                     sql[at - 1] == '_' || sql[at - 1] == '.'))
+    if (at == 0 || !(std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_' ||
+                     sql[at - 1] == '.'))
       return true;
   }
   return false;

@@ -121,6 +121,7 @@ Status Node::StartSharing(ports::http::Router& router) {
   sharing_->signer = std::make_unique<sharing::FileUrlSigner>(secret);
   sharing::SharingOptions options;
   options.data_dir = options_.data_dir;
+  options.products = products_.get();
   options.public_url = options_.public_url;
   options.https = !options_.pg_tls_cert.empty();
   options.url_ttl = options_.file_url_ttl;

@@ -12,6 +12,7 @@
 
 #include "tessera/access/audit_log.h"
 #include "tessera/common/json.h"
+#include "tessera/delta/history.h"
 #include "tessera/delta/snapshot.h"
 #include "tessera/sharing/protocol_request.h"
 #include "tessera/sharing/response_cache.h"
@@ -26,6 +27,9 @@ struct ResolvedTable {
   SharedTable table;
   std::string root;
   std::string display;  // "share.schema.table", for messages and the audit
+  /// A data product's table: the version its product published. Later versions do not exist
+  /// for recipients.
+  std::optional<int64_t> published_version;
 };
 
 /// A startingVersion query or a changes request, resolved to a version range.
@@ -75,6 +79,10 @@ class SharingService::Call {
   Result<int64_t> VersionAtTimestamp(const ResolvedTable& table, std::string_view timestamp,
                                      std::string_view parameter);
   Status RequireHistory(const ResolvedTable& table);
+  /// The table's commits a recipient may see (up to its published version), oldest first.
+  Result<std::vector<delta::CommitRecord>> History(const ResolvedTable& table);
+  /// The newest version a recipient may see.
+  Result<int64_t> LatestVersion(const ResolvedTable& table);
   Status CheckStartVersion(const ResolvedTable& table, int64_t version, bool changes);
   Result<ResponseFormat> ChooseFormat(const ResolvedTable& table, const delta::Protocol& protocol,
                                       const delta::Metadata& metadata);

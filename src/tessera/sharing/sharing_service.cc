@@ -295,6 +295,15 @@ Result<ResolvedTable> SharingService::Call::GrantedTable(std::string_view share,
   ResolvedTable resolved;
   resolved.display = found->share + "." + found->schema + "." + found->name;
   resolved.root = SharedTableRoot(service_.options_.data_dir, *found);
+  if (found->source_kind == TableSourceKind::kTessera && service_.options_.products != nullptr) {
+    TESSERA_ASSIGN_OR_RETURN(engine::TableName name, engine::ParseTableName(found->source));
+    auto published = service_.options_.products->PublishedVersion(name);
+    if (!published.ok() && published.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("the data of table " + resolved.display +
+                              " is missing on the server; please contact your share provider");
+    }
+    TESSERA_ASSIGN_OR_RETURN(resolved.published_version, std::move(published));
+  }
   resolved.table = std::move(*found);
   return resolved;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "tessera/catalog/product_store.h"
 #include "tessera/common/result.h"
 #include "tessera/common/time.h"
 #include "tessera/sharing/protocol_request.h"
@@ -77,6 +78,10 @@ struct SharingOptions {
   /// URLs then have at least url_ttl minus this left), and the memory for such responses.
   std::chrono::seconds response_cache_ttl{30};
   size_t response_cache_bytes = size_t{256} << 20;
+  /// Tables of data products read at the version their product's catalog revision published
+  /// (newer commits, an apply in progress or one that died, do not exist for recipients);
+  /// nullptr: every table at its latest version. Must outlive the service.
+  catalog::ProductStore* products = nullptr;
 };
 
 /// The Delta Sharing protocol endpoints (PROTOCOL.md of delta-io/delta-sharing): list shares,

@@ -109,6 +109,14 @@ struct RangeEntry {
 
 Result<std::shared_ptr<const delta::Snapshot>> SharingService::Call::LoadSnapshot(
     const ResolvedTable& table, std::optional<int64_t> version) {
+  if (table.published_version) {
+    if (!version)
+      version = table.published_version;
+    else if (*version > *table.published_version)
+      return Status::InvalidArgument("Cannot load table version " + std::to_string(*version) +
+                                     " of " + table.display + ": the latest version is " +
+                                     std::to_string(*table.published_version));
+  }
   auto snapshot = service_.snapshots_->Get(table.root, version);
   if (snapshot.ok())
     return snapshot;
@@ -123,6 +131,37 @@ Result<std::shared_ptr<const delta::Snapshot>> SharingService::Call::LoadSnapsho
                             " is missing on the server; please contact your share provider");
   }
   return error;
+}
+
+Result<std::vector<delta::CommitRecord>> SharingService::Call::History(const ResolvedTable& table) {
+  auto history = delta::ReadHistory(service_.storage_, table.root);
+  if (!history.ok())
+    return Sanitize(history.status(), table);
+  if (table.published_version) {
+    int64_t last = *table.published_version;
+    history->erase(
+        std::remove_if(history->begin(), history->end(),
+                       [last](const delta::CommitRecord& r) { return r.version > last; }),
+        history->end());
+  }
+  if (history->empty())
+    return Status::NotFound("the data of table " + table.display +
+                            " is missing on the server; please contact your share provider");
+  return std::move(*history);
+}
+
+Result<int64_t> SharingService::Call::LatestVersion(const ResolvedTable& table) {
+  auto segment = delta::BuildLogSegment(service_.storage_, table.root, std::nullopt);
+  if (!segment.ok()) {
+    if (segment.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("the data of table " + table.display +
+                              " is missing on the server; please contact your share provider");
+    }
+    return Sanitize(segment.status(), table);
+  }
+  if (table.published_version)
+    return std::min(segment->latest_version, *table.published_version);
+  return segment->latest_version;
 }
 
 Status SharingService::Call::RequireHistory(const ResolvedTable& table) {
@@ -148,9 +187,9 @@ Result<int64_t> SharingService::Call::VersionAtTimestamp(const ResolvedTable& ta
                                                          std::string_view timestamp,
                                                          std::string_view parameter) {
   TESSERA_ASSIGN_OR_RETURN(int64_t ms, ParseProtocolTimestamp(timestamp, parameter));
-  auto history = delta::ReadHistory(service_.storage_, table.root);
+  auto history = History(table);
   if (!history.ok())
-    return Sanitize(history.status(), table);
+    return history.status();
   const delta::CommitRecord& first = history->front();
   const delta::CommitRecord& last = history->back();
   if (ms < first.timestamp_ms) {
@@ -326,9 +365,9 @@ Status SharingService::Call::TableVersion(const ResolvedTable& table) {
   if (auto timestamp = FindParam(request_.query, "startingTimestamp")) {
     TESSERA_RETURN_NOT_OK(RequireHistory(table));
     TESSERA_ASSIGN_OR_RETURN(int64_t ms, ParseProtocolTimestamp(*timestamp, "startingTimestamp"));
-    auto history = delta::ReadHistory(service_.storage_, table.root);
+    auto history = History(table);
     if (!history.ok())
-      return Sanitize(history.status(), table);
+      return history.status();
     const delta::CommitRecord& last = history->back();
     if (ms > last.timestamp_ms) {
       return Status::InvalidArgument("The provided timestamp (" + std::string(*timestamp) +
@@ -344,15 +383,7 @@ Status SharingService::Call::TableVersion(const ResolvedTable& table) {
     if (table.table.start_version)
       version = std::max(version, *table.table.start_version);
   } else {
-    auto segment = delta::BuildLogSegment(service_.storage_, table.root, std::nullopt);
-    if (!segment.ok()) {
-      if (segment.status().code() == StatusCode::kNotFound) {
-        return Status::NotFound("the data of table " + table.display +
-                                " is missing on the server; please contact your share provider");
-      }
-      return Sanitize(segment.status(), table);
-    }
-    version = segment->latest_version;
+    TESSERA_ASSIGN_OR_RETURN(version, LatestVersion(table));
   }
   audit_.version = version;
   TESSERA_RETURN_NOT_OK(RecordAudit());
@@ -508,10 +539,7 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
     TESSERA_RETURN_NOT_OK(RequireHistory(table));
     TESSERA_RETURN_NOT_OK(CheckStartVersion(table, *query.starting_version, false));
     if (!query.page_token) {
-      auto segment = delta::BuildLogSegment(service_.storage_, table.root, std::nullopt);
-      if (!segment.ok())
-        return Sanitize(segment.status(), table);
-      int64_t latest = segment->latest_version;
+      TESSERA_ASSIGN_OR_RETURN(int64_t latest, LatestVersion(table));
       if (*query.starting_version > latest) {
         return Status::InvalidArgument(
             "Provided startingVersion(" + std::to_string(*query.starting_version) +
@@ -716,9 +744,9 @@ Status SharingService::Call::TableChanges(const ResolvedTable& table) {
     range.index = position.index;
     return StreamRange(table, range);
   }
-  auto history = delta::ReadHistory(service_.storage_, table.root);
+  auto history = History(table);
   if (!history.ok())
-    return Sanitize(history.status(), table);
+    return history.status();
   const delta::CommitRecord& first = history->front();
   const delta::CommitRecord& last = history->back();
   int64_t latest = last.version;
@@ -788,9 +816,9 @@ Status SharingService::Call::TableChanges(const ResolvedTable& table) {
 Status SharingService::Call::StreamRange(const ResolvedTable& table, const RangeRequest& range) {
   const SharingOptions& options = service_.options_;
   int64_t now = service_.clock_->NowMillis();
-  auto history = delta::ReadHistory(service_.storage_, table.root);
+  auto history = History(table);
   if (!history.ok())
-    return Sanitize(history.status(), table);
+    return history.status();
   std::map<int64_t, const delta::CommitRecord*> commits;
   for (const delta::CommitRecord& record : *history)
     commits[record.version] = &record;
