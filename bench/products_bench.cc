@@ -47,8 +47,8 @@ const std::vector<std::string>& PlainChecks() {
       "SELECT count(*) FROM flights WHERE distance < 1",
       "SELECT count(*) FROM flights WHERE NOT regexp_full_match(destination, '[A-Z0-9]{3}')",
       "SELECT count(*) FROM flights WHERE delay < -1440 OR delay > 2880",
-      "SELECT count(*) FROM flights WHERE origin NOT IN ('ABQ', 'ATL', 'BOS', 'DFW', 'DEN', "
-      "'LAX', 'ORD', 'SEA', 'SFO', 'JFK')",
+      std::string("SELECT count(*) FROM flights WHERE origin NOT IN ('ABQ', 'ATL', 'BOS', ") +
+          "'DFW', 'DEN', 'LAX', 'ORD', 'SEA', 'SFO', 'JFK')",
   };
   return kChecks;
 }

@@ -26,12 +26,11 @@ Result<SharingChanges> ShareProduct(const std::string& data_dir,
   auto listed = store->ListTables(changes.share, d.name);
   if (!listed.ok() && listed.status().code() != StatusCode::kNotFound)
     return listed.status();
-  std::vector<sharing::SharedTable> shared = listed.ok() ? std::move(*listed)
-                                                         : std::vector<sharing::SharedTable>();
+  std::vector<sharing::SharedTable> shared =
+      listed.ok() ? std::move(*listed) : std::vector<sharing::SharedTable>();
   for (const products::TableSpec& t : d.tables) {
-    bool present = std::any_of(shared.begin(), shared.end(), [&](const sharing::SharedTable& s) {
-      return s.name == t.name;
-    });
+    bool present = std::any_of(shared.begin(), shared.end(),
+                               [&](const sharing::SharedTable& s) { return s.name == t.name; });
     if (present)
       continue;
     sharing::AddTableRequest request;
@@ -40,9 +39,9 @@ Result<SharingChanges> ShareProduct(const std::string& data_dir,
     request.schema = d.name;
     request.name = t.name;
     request.comment = t.description;
-    TESSERA_RETURN_NOT_OK(sharing::AddSharedTable(*store, storage::LocalStorage::Instance(),
-                                                  data_dir, request)
-                              .status());
+    TESSERA_RETURN_NOT_OK(
+        sharing::AddSharedTable(*store, storage::LocalStorage::Instance(), data_dir, request)
+            .status());
     changes.added_tables.push_back(t.name);
   }
   for (const sharing::SharedTable& s : shared) {

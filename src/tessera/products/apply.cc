@@ -298,7 +298,7 @@ class Applier {
           s.table = d_.FullName() + "." + s.table;
         resolved.push_back(std::move(s));
       }
-      out.push_back({ToLower(info->columns[i].name), std::move(resolved)});
+      out.emplace_back(ToLower(info->columns[i].name), std::move(resolved));
     }
     return out;
   }

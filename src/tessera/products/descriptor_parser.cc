@@ -83,7 +83,8 @@ std::optional<std::string> NormalizeType(std::string_view text) {
   for (std::string_view prefix : {"decimal", "numeric"}) {
     if (!StartsWith(lower, prefix))
       continue;
-    std::string rest(Trim(std::string_view(lower).substr(prefix.size())));
+    std::string_view whole = lower;
+    std::string rest(Trim(whole.substr(prefix.size())));
     if (rest.size() < 3 || rest.front() != '(' || rest.back() != ')')
       return std::nullopt;
     std::vector<std::string> parts = Split(rest.substr(1, rest.size() - 2), ',');

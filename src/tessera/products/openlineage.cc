@@ -187,7 +187,7 @@ Status LineageRun::Emit(const Json& event) const {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, DiscardBody);
   CURLcode code = curl_easy_perform(curl);
-  long status = 0;
+  long status = 0;  // NOLINT(google-runtime-int): curl_easy_getinfo writes a long
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
