@@ -11,6 +11,7 @@
 #include "tessera/engine/data_dir.h"
 #include "tessera/federation/file_mounts.h"
 #include "tessera/federation/mount_store.h"
+#include "tessera/federation/postgres_mounts.h"
 #include "tessera/federation/share_mounts.h"
 
 namespace tessera::cli {
@@ -32,6 +33,12 @@ Subcommands:
                                    check the profile, list its tables, and mount them;
                                    --ca-file verifies a server whose certificate a private CA
                                    signed (kept with the mount)
+  add NAME --postgres CONNINFO    a PostgreSQL database: every table and view outside the
+                                   system schemas as <mount>.<schema>.<table>, read when
+                                   queried (the query's simple filters run in PostgreSQL).
+                                   CONNINFO is libpq's: "host=db port=5432 dbname=app
+                                   user=reader password=..." or a postgresql:// URL; it is
+                                   kept in the catalog, listings never show the password
   add NAME --files PATH [--format parquet|csv|json] [--table T]
                                    a file, a directory (every file of the format below it) or a
                                    glob ("/data/*.csv"); the table is T (default "data")
@@ -61,6 +68,8 @@ Json MountJson(const federation::Mount& mount, bool with_tables) {
       Json table = {{"name", mount.name + "." + t.schema + "." + t.name}};
       if (mount.kind == "sharing")
         table["remote"] = t.share + "." + t.schema + "." + t.name;
+      else if (mount.kind == "postgres")
+        table["remote"] = t.schema + "." + t.name;
       else
         table["files"] = mount.endpoint;
       tables.push_back(table);
@@ -71,12 +80,17 @@ Json MountJson(const federation::Mount& mount, bool with_tables) {
 }
 
 void PrintTables(const federation::Mount& mount) {
-  bool remote = mount.kind == "sharing";
-  std::printf("%-48s  %s\n", "table", remote ? "remote (share.schema.table)" : "files");
+  bool shared = mount.kind == "sharing";
+  bool postgres = mount.kind == "postgres";
+  std::printf(
+      "%-48s  %s\n", "table",
+      shared ? "remote (share.schema.table)" : (postgres ? "remote (schema.table)" : "files"));
   for (const auto& t : mount.tables) {
-    std::printf(
-        "%-48s  %s\n", (mount.name + "." + t.schema + "." + t.name).c_str(),
-        remote ? (t.share + "." + t.schema + "." + t.name).c_str() : mount.endpoint.c_str());
+    std::string remote = shared     ? t.share + "." + t.schema + "." + t.name
+                         : postgres ? t.schema + "." + t.name
+                                    : mount.endpoint;
+    std::printf("%-48s  %s\n", (mount.name + "." + t.schema + "." + t.name).c_str(),
+                remote.c_str());
   }
 }
 
@@ -91,9 +105,9 @@ int ExpectedArgs(const std::string& sub) {
 }  // namespace
 
 int MountCommand(const std::vector<std::string>& argv) {
-  auto args =
-      ParseArgs(argv, {"data-dir", "profile", "timeout", "files", "format", "table", "ca-file"},
-                {"help", "json"});
+  auto args = ParseArgs(
+      argv, {"data-dir", "profile", "timeout", "files", "format", "table", "ca-file", "postgres"},
+      {"help", "json"});
   if (!args.ok())
     return Fail("mount", args.status(), true);
   if (args->Flag("help") || args->positional.empty()) {
@@ -165,11 +179,24 @@ int MountCommand(const std::vector<std::string>& argv) {
     }
     auto profile_path = args->Option("profile");
     auto files = args->Option("files");
-    if (profile_path.has_value() == files.has_value()) {
-      return Fail(
-          "mount add",
-          Status::InvalidArgument("give exactly one of --profile FILE.share or --files PATH"),
-          true);
+    auto postgres = args->Option("postgres");
+    if (int(profile_path.has_value()) + int(files.has_value()) + int(postgres.has_value()) != 1) {
+      return Fail("mount add",
+                  Status::InvalidArgument("give exactly one of --profile FILE.share, --postgres "
+                                          "CONNINFO or --files PATH"),
+                  true);
+    }
+    if (postgres) {
+      auto added = federation::AddPostgresMount(
+          mounts, name, *postgres,
+          std::chrono::duration_cast<std::chrono::seconds>(options.request_timeout));
+      if (!added.ok())
+        return Fail("mount add " + name, added.status(),
+                    added.status().code() == StatusCode::kInvalidArgument);
+      std::printf("mounted %s: %zu table(s) from %s\n", name.c_str(), added->tables.size(),
+                  added->endpoint.c_str());
+      PrintTables(*added);
+      return 0;
     }
     if (files) {
       auto source = federation::ResolveFileSource(*files, args->Option("format").value_or(""));
@@ -201,7 +228,13 @@ int MountCommand(const std::vector<std::string>& argv) {
     return 0;
   }
   if (sub == "refresh") {
-    auto refreshed = federation::RefreshShareMount(mounts, name, options);
+    auto existing = mounts.Get(name);
+    auto refreshed =
+        existing.ok() && existing->kind == "postgres"
+            ? federation::RefreshPostgresMount(
+                  mounts, name,
+                  std::chrono::duration_cast<std::chrono::seconds>(options.request_timeout))
+            : federation::RefreshShareMount(mounts, name, options);
     if (!refreshed.ok())
       return Fail("mount refresh " + name, refreshed.status());
     std::printf("refreshed %s: %zu table(s)\n", name.c_str(), refreshed->tables.size());
@@ -226,6 +259,7 @@ int MountCommand(const std::vector<std::string>& argv) {
     return Fail("mount remove", removed);
   std::error_code ignored;
   std::filesystem::remove_all(federation::MountCacheDir(data_dir, name), ignored);
+  std::filesystem::remove_all(federation::PostgresCacheDir(data_dir, name), ignored);
   std::printf("removed mount %s\n", name.c_str());
   return 0;
 }

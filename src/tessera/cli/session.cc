@@ -53,6 +53,8 @@ Status Session::RegisterMounts() {
   file_mounts_ = std::make_unique<federation::FileMounts>(*mounts_);
   TESSERA_RETURN_NOT_OK(share_mounts_->Register(*connection_));
   TESSERA_RETURN_NOT_OK(file_mounts_->Register(*connection_));
+  postgres_mounts_ = std::make_unique<federation::PostgresMounts>(*mounts_, data_dir_);
+  TESSERA_RETURN_NOT_OK(postgres_mounts_->Register(*connection_));
   // The catalog's own tables; the CLI works on the data directory itself: every product.
   TESSERA_ASSIGN_OR_RETURN(products_, catalog::ProductStore::Open(data_dir_));
   return access::RegisterCatalogTables(*connection_, *products_,
@@ -72,7 +74,8 @@ Status Session::AttachMountViews(std::optional<std::string_view> sql) {
   std::set<std::string> schemas;
   for (access::SessionExtension* extension :
        {static_cast<access::SessionExtension*>(share_mounts_.get()),
-        static_cast<access::SessionExtension*>(file_mounts_.get())}) {
+        static_cast<access::SessionExtension*>(file_mounts_.get()),
+        static_cast<access::SessionExtension*>(postgres_mounts_.get())}) {
     TESSERA_ASSIGN_OR_RETURN(auto tables, extension->Tables());
     for (const access::ExtensionTable& t : tables) {
       // Only what the statement names (a view over a remote table costs nothing until read,

@@ -12,6 +12,7 @@
 #include "tessera/engine/scan_hints.h"
 #include "tessera/federation/file_mounts.h"
 #include "tessera/federation/mount_store.h"
+#include "tessera/federation/postgres_mounts.h"
 #include "tessera/federation/share_mounts.h"
 
 namespace tessera::cli {
@@ -40,6 +41,7 @@ class Session {
   std::unique_ptr<federation::MountStore> mounts_;
   std::unique_ptr<federation::ShareMounts> share_mounts_;
   std::unique_ptr<federation::FileMounts> file_mounts_;
+  std::unique_ptr<federation::PostgresMounts> postgres_mounts_;
   std::unique_ptr<catalog::ProductStore> products_;
   std::unique_ptr<engine::Database> database_;
   std::unique_ptr<engine::DuckdbCheckpointReader> reader_;

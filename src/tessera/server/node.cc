@@ -80,6 +80,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   node->gateway_->AddExtension(node->share_mounts_.get());
   node->file_mounts_ = std::make_unique<federation::FileMounts>(*node->mounts_);
   node->gateway_->AddExtension(node->file_mounts_.get());
+  node->postgres_mounts_ =
+      std::make_unique<federation::PostgresMounts>(*node->mounts_, options.data_dir);
+  node->gateway_->AddExtension(node->postgres_mounts_.get());
   if (options.pg_address) {
     TESSERA_ASSIGN_OR_RETURN(auto address, ParseAddress(*options.pg_address));
     ports::pgwire::PgOptions pg;

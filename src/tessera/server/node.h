@@ -13,6 +13,7 @@
 #include "tessera/common/result.h"
 #include "tessera/federation/file_mounts.h"
 #include "tessera/federation/mount_store.h"
+#include "tessera/federation/postgres_mounts.h"
 #include "tessera/federation/share_mounts.h"
 #include "tessera/ports/pgwire/server.h"
 #include "tessera/products/refresher.h"
@@ -82,6 +83,7 @@ class Node {
   // Before the gateway that uses them.
   std::unique_ptr<federation::ShareMounts> share_mounts_;
   std::unique_ptr<federation::FileMounts> file_mounts_;
+  std::unique_ptr<federation::PostgresMounts> postgres_mounts_;
   std::unique_ptr<access::QueryGateway> gateway_;
   std::unique_ptr<Sharing> sharing_;
   std::unique_ptr<Ports> ports_;

@@ -119,6 +119,10 @@ class Connection {
   std::unique_ptr<access::QuerySession> session_;
   std::unique_ptr<SessionSettings> settings_;
   char transaction_status_ = 'I';
+  // BEGIN seen, DuckDB's transaction not yet started: it starts after the next statement is
+  // prepared, because preparing creates the views of the tables it names, one write per
+  // domain's catalog, and a DuckDB transaction may write to one attached database only.
+  bool begin_pending_ = false;
   bool skip_until_sync_ = false;
 
   std::map<std::string, std::shared_ptr<Prepared>> statements_;

@@ -152,6 +152,12 @@ Result<std::shared_ptr<Connection::Prepared>> Connection::PrepareStatement(
       }
     }
   }
+  if (begin_pending_) {
+    // The views this statement needs exist now (created outside any transaction): the
+    // client's transaction starts here, before the statement runs.
+    TESSERA_RETURN_NOT_OK(RunTransactionVerb("BEGIN TRANSACTION"));
+    begin_pending_ = false;
+  }
   int64_t count = prepared->statement->parameter_count();
   if (static_cast<int64_t>(parameter_types.size()) > count)
     parameter_types.resize(static_cast<size_t>(count));

@@ -27,7 +27,7 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
         AppendError(out_, warning, /*notice=*/true);
         return Status::OK();
       }
-      TESSERA_RETURN_NOT_OK(RunTransactionVerb("BEGIN TRANSACTION"));
+      begin_pending_ = true;  // started by PrepareStatement (connection.h)
       transaction_status_ = 'T';
       return Status::OK();
     case CommandKind::kCommit:
@@ -40,7 +40,9 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
         return Status::OK();
       }
       cursors_.clear();
-      Status status = RunTransactionVerb(commit ? "COMMIT" : "ROLLBACK");
+      Status status =
+          begin_pending_ ? Status::OK() : RunTransactionVerb(commit ? "COMMIT" : "ROLLBACK");
+      begin_pending_ = false;
       transaction_status_ = 'I';
       if (!commit || !status.ok())
         session_->ForgetAttachedTables();
