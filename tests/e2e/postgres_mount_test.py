@@ -202,6 +202,25 @@ second line'),
                 stream.close()
 
 
+    def test_a_data_product_built_from_the_mount(self):
+        descriptor = os.path.join(self.tmp, "states.yaml")
+        with open(descriptor, "w") as f:
+            f.write("domain: geo\nname: states\nversion: 1.0.0\ntables:\n  - name: by_state\n"
+                    "    source:\n      sql: SELECT state, count(*) AS airports FROM "
+                    "pg.geo.airports GROUP BY state\n")
+        report = json.loads(run("apply", descriptor, "--json", data_dir=self.data).stdout)
+        self.assertEqual(report["lineage"], [{"table": "by_state", "input_kind": "mount",
+                                              "input": "pg.geo.airports",
+                                              "input_version": ""}])
+        self.assertIn({"table": "by_state", "column": "state", "input": "pg.geo.airports",
+                       "input_column": "state"}, report["column_lineage"])
+        self.assertEqual(rows("SELECT * FROM geo.states.by_state ORDER BY state", self.data),
+                         [{"state": "CA", "airports": 1}, {"state": "NY", "airports": 1},
+                          {"state": "WA", "airports": 1}])
+        tree = run("product", "lineage", "geo.states", data_dir=self.data).stdout
+        self.assertIn("└── mount pg.geo.airports", tree)
+
+
 class PostgresMountErrorsTest(unittest.TestCase):
     def test_bad_input_and_dead_servers(self):
         with tempfile.TemporaryDirectory() as tmp:

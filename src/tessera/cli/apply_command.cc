@@ -169,6 +169,10 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   context.store = store->get();
   context.access = access->get();
   context.data_dir = data_dir;
+  auto mounted = (*session)->MountedTables();
+  if (!mounted.ok())
+    return Fail(name, mounted.status());
+  context.mounted_tables = std::move(*mounted);
   context.dry_run = dry_run;
   // On a terminal: each step on its own line, and while a long one runs, its percentage.
   std::unique_ptr<ProgressLine> running;

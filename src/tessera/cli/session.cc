@@ -100,6 +100,21 @@ Status Session::AttachMountViews(std::optional<std::string_view> sql) {
   return connection_->Execute(ddl);
 }
 
+Result<std::vector<engine::TableName>> Session::MountedTables() {
+  std::vector<engine::TableName> out;
+  if (!mounts_)
+    return out;
+  for (access::SessionExtension* extension :
+       {static_cast<access::SessionExtension*>(share_mounts_.get()),
+        static_cast<access::SessionExtension*>(file_mounts_.get()),
+        static_cast<access::SessionExtension*>(postgres_mounts_.get())}) {
+    TESSERA_ASSIGN_OR_RETURN(auto tables, extension->Tables());
+    for (access::ExtensionTable& t : tables)
+      out.push_back(std::move(t.name));
+  }
+  return out;
+}
+
 Result<std::string> Session::ResolveTable(const std::string& argument) const {
   if (argument.find('/') != std::string::npos) {
     return std::filesystem::absolute(argument).lexically_normal().string();

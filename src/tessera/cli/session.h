@@ -29,6 +29,8 @@ class Session {
   engine::Connection& connection() { return *connection_; }
   engine::DuckdbCheckpointReader& reader() { return *reader_; }
   const std::string& data_dir() const { return data_dir_; }
+  /// The tables the session's mounts offer (every kind), by three-part name.
+  Result<std::vector<engine::TableName>> MountedTables();
   /// Resolve a table argument: a three-part name in the data directory, or a path to any table.
   Result<std::string> ResolveTable(const std::string& argument) const;
 

@@ -1,10 +1,10 @@
 #include "tessera/federation/postgres_client.h"
 
-#include <libpq-fe.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
+
+#include <libpq-fe.h>
 
 #include "tessera/common/strings.h"
 
@@ -97,10 +97,11 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(std::string_view connin
     }
     return Status::IoError("cannot connect to PostgreSQL: " + message);
   }
-  std::string setup = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
-                      "SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3; "
-                      "SET statement_timeout = " +
-                      std::to_string(timeout.count() * 1000);
+  std::string setup =
+      "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+      "SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3; "
+      "SET statement_timeout = " +
+      std::to_string(timeout.count() * 1000);
   PGresult* result = PQexec(conn, setup.c_str());
   bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
   PQclear(result);
@@ -180,7 +181,8 @@ Result<int64_t> PgConnection::CopyToFile(const std::string& query, const std::st
       break;  // done; the final result follows
     if (n == -2)
       return fail(Error("reading a table"));
-    written = written && std::fwrite(buffer, 1, static_cast<size_t>(n), out) == static_cast<size_t>(n);
+    written =
+        written && std::fwrite(buffer, 1, static_cast<size_t>(n), out) == static_cast<size_t>(n);
     bytes += n;
     PQfreemem(buffer);
   }

@@ -48,8 +48,8 @@ std::string WhereClause(const std::vector<engine::ColumnPredicate>* predicates,
     if (column == nullptr || !(p.value.is_number() || p.value.is_string()))
       continue;
     static const char* const kOps[] = {" = ", " < ", " <= ", " > ", " >= "};
-    std::string value = p.value.is_string() ? PgLiteral(p.value.get<std::string>())
-                                            : p.value.dump();
+    std::string value =
+        p.value.is_string() ? PgLiteral(p.value.get<std::string>()) : p.value.dump();
     where += (where.empty() ? " WHERE " : " AND ") + PgIdentifier(column->name) +
              kOps[static_cast<int>(p.op)] + value;
   }
@@ -85,8 +85,8 @@ std::string PostgresCacheDir(const std::string& data_dir, std::string_view mount
       .string();
 }
 
-Result<Mount> AddPostgresMount(MountStore& store, std::string_view name,
-                               std::string_view conninfo, std::chrono::seconds timeout) {
+Result<Mount> AddPostgresMount(MountStore& store, std::string_view name, std::string_view conninfo,
+                               std::chrono::seconds timeout) {
   TESSERA_RETURN_NOT_OK(CheckMountName(name));
   TESSERA_ASSIGN_OR_RETURN(std::string endpoint, RedactConninfo(conninfo));
   TESSERA_ASSIGN_OR_RETURN(auto connection, PgConnection::Open(conninfo, timeout));
@@ -215,9 +215,8 @@ Result<std::string> PostgresMounts::ScanSql(std::string_view mount_name, std::st
       bool blob = c.duckdb_type == "BLOB";
       types += (types.empty() ? "" : ", ") + QuoteLiteral(position) + ": " +
                QuoteLiteral(blob ? "VARCHAR" : c.duckdb_type);
-      renamed += (renamed.empty() ? "" : ", ") +
-                 (blob ? "unhex(" + position + ")" : position) + " AS " +
-                 QuoteIdentifier(c.name);
+      renamed += (renamed.empty() ? "" : ", ") + (blob ? "unhex(" + position + ")" : position) +
+                 " AS " + QuoteIdentifier(c.name);
     }
     // PostgreSQL's CSV writes NULL as nothing and an empty string as "": keep them apart.
     sql = "SELECT " + renamed + " FROM read_csv(" + QuoteLiteral(file) +

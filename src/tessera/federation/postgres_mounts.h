@@ -16,8 +16,8 @@ namespace tessera::federation {
 /// "postgres"). The connection string, password included, is kept in the catalog only; listings
 /// show it without the password. Errors: CheckMountName's, the connection's (kInvalidArgument
 /// for a malformed string, kUnauthenticated, kIoError), kAlreadyExists.
-Result<Mount> AddPostgresMount(MountStore& store, std::string_view name,
-                               std::string_view conninfo, std::chrono::seconds timeout);
+Result<Mount> AddPostgresMount(MountStore& store, std::string_view name, std::string_view conninfo,
+                               std::chrono::seconds timeout);
 
 /// List the database's tables again. kNotFound for an unknown mount.
 Result<Mount> RefreshPostgresMount(MountStore& store, std::string_view name,

@@ -259,6 +259,10 @@ class Applier {
       if (MentionsWord(table.source.sql, input.table))
         report_.lineage.push_back({table.name, "table", input.ToString(), ""});
     }
+    for (const engine::TableName& input :
+         engine::TablesMentioned(table.source.sql, c_.mounted_tables)) {
+      report_.lineage.push_back({table.name, "mount", input.ToString(), ""});
+    }
     for (const engine::TableName& input : engine::TablesMentioned(table.source.sql, node_tables)) {
       std::string version;
       if (std::optional<int64_t> pinned = pins.VersionOf(input)) {

@@ -11,6 +11,7 @@
 #include "tessera/common/json.h"
 #include "tessera/common/result.h"
 #include "tessera/delta/checkpoint_reader.h"
+#include "tessera/engine/data_dir.h"
 #include "tessera/engine/database.h"
 #include "tessera/products/contract.h"
 #include "tessera/products/descriptor.h"
@@ -30,6 +31,9 @@ struct ApplyContext {
   /// Where `access.readers` become grants on the product; nullptr: readers are not enacted.
   access::AccessStore* access = nullptr;
   std::string data_dir;
+  /// Tables the connection offers besides the node's own (mounts), for lineage: a SQL source
+  /// that names one records it as an input of kind "mount".
+  std::vector<engine::TableName> mounted_tables;
   /// Build and check, but publish nothing (`tessera plan`).
   bool dry_run = false;
   /// Told about each step as it starts and ends (one line each), for a terminal.

@@ -12,8 +12,8 @@ struct Resolved {
 };
 
 Resolved InputNode(const catalog::LineageEdge& edge, const std::set<std::string>& products) {
-  if (edge.input_kind == "files")
-    return {edge.input_name, "files"};
+  if (edge.input_kind == "files" || edge.input_kind == "mount")
+    return {edge.input_name, edge.input_kind};
   size_t last = edge.input_name.rfind('.');
   if (last != std::string::npos && products.count(edge.input_name.substr(0, last)) != 0)
     return {edge.input_name.substr(0, last), "product"};

@@ -9,11 +9,11 @@
 
 namespace tessera::products {
 
-/// A node of the lineage graph: a product ("domain.name"), a table that belongs to no product
-/// (a mount's, or a plain Delta table), or files (by path or glob). Plain value.
+/// A node of the lineage graph: a product ("domain.name"), a mounted table, a table that
+/// belongs to no product (a plain Delta table), or files (by path or glob). Plain value.
 struct LineageNode {
   std::string id;
-  std::string kind;  // "product", "table" or "files"
+  std::string kind;  // "product", "mount", "table" or "files"
 };
 
 /// `from` feeds `to` (a product); `tables` says which table reads what. Plain value.
