@@ -1,6 +1,9 @@
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/common/result.h"
@@ -29,5 +32,13 @@ class SessionExtension {
   /// Register what the views need (SQL functions) in a new session's database.
   virtual Status Register(engine::Connection& connection) = 0;
 };
+
+/// Outside query sessions (the CLI, product refreshes): create the views of the extension
+/// tables that `sql` names (all of them without `sql`), each extension's domain as an attached
+/// catalog, except tables of `skip_domains` (a local domain of the same name wins). The
+/// extensions' Register must have run on `connection`. Return every table they offer.
+Result<std::vector<engine::TableName>> AttachExtensionViews(
+    engine::Connection& connection, const std::vector<SessionExtension*>& extensions,
+    std::optional<std::string_view> sql, const std::set<std::string>& skip_domains = {});
 
 }  // namespace tessera::access

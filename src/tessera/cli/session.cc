@@ -68,46 +68,18 @@ Status Session::AttachMountViews(std::optional<std::string_view> sql) {
   std::set<std::string> local_domains;
   for (const auto& t : local)
     local_domains.insert(t.domain);
-  std::string lower = sql ? ToLower(*sql) : std::string();
-  std::string ddl;
-  std::set<std::string> catalogs;
-  std::set<std::string> schemas;
-  for (access::SessionExtension* extension :
-       {static_cast<access::SessionExtension*>(share_mounts_.get()),
-        static_cast<access::SessionExtension*>(file_mounts_.get()),
-        static_cast<access::SessionExtension*>(postgres_mounts_.get())}) {
-    TESSERA_ASSIGN_OR_RETURN(auto tables, extension->Tables());
-    for (const access::ExtensionTable& t : tables) {
-      // Only what the statement names (a view over a remote table costs nothing until read,
-      // but listing every mount's tables in each command is noise).
-      if (local_domains.count(t.name.domain) != 0 ||
-          (sql && (lower.find(ToLower(t.name.domain)) == std::string::npos ||
-                   lower.find(ToLower(t.name.table)) == std::string::npos)))
-        continue;
-      std::string catalog = QuoteIdentifier(t.name.domain);
-      std::string schema = catalog + "." + QuoteIdentifier(t.name.product);
-      if (catalogs.insert(catalog).second)
-        ddl += "ATTACH IF NOT EXISTS ':memory:' AS " + catalog + ";\n";
-      if (schemas.insert(schema).second)
-        ddl += "CREATE SCHEMA IF NOT EXISTS " + schema + ";\n";
-      ddl += "CREATE OR REPLACE VIEW " + schema + "." + QuoteIdentifier(t.name.table) + " AS " +
-             t.view_sql + ";\n";
-    }
-  }
-  if (ddl.empty())
-    return Status::OK();
-  engine::ScopedViewDefinition defining;
-  return connection_->Execute(ddl);
+  return access::AttachExtensionViews(*connection_, Extensions(), sql, local_domains).status();
+}
+
+std::vector<access::SessionExtension*> Session::Extensions() {
+  return {share_mounts_.get(), file_mounts_.get(), postgres_mounts_.get()};
 }
 
 Result<std::vector<engine::TableName>> Session::MountedTables() {
   std::vector<engine::TableName> out;
   if (!mounts_)
     return out;
-  for (access::SessionExtension* extension :
-       {static_cast<access::SessionExtension*>(share_mounts_.get()),
-        static_cast<access::SessionExtension*>(file_mounts_.get()),
-        static_cast<access::SessionExtension*>(postgres_mounts_.get())}) {
+  for (access::SessionExtension* extension : Extensions()) {
     TESSERA_ASSIGN_OR_RETURN(auto tables, extension->Tables());
     for (access::ExtensionTable& t : tables)
       out.push_back(std::move(t.name));

@@ -37,6 +37,7 @@ class Session {
  private:
   Status RegisterMounts();
   Status AttachMountViews(std::optional<std::string_view> sql);
+  std::vector<access::SessionExtension*> Extensions();
 
   std::string data_dir_;
   // Before the database: its SQL functions call into them until it closes.

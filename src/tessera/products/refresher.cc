@@ -13,9 +13,11 @@ namespace tessera::products {
 std::unique_ptr<ProductRefresher> ProductRefresher::Start(std::string data_dir,
                                                           catalog::ProductStore& store,
                                                           access::AccessStore& access,
-                                                          std::chrono::milliseconds tick) {
+                                                          std::chrono::milliseconds tick,
+                                                          ConnectionExtender extend) {
   std::unique_ptr<ProductRefresher> refresher(
       new ProductRefresher(std::move(data_dir), store, access));
+  refresher->extend_ = std::move(extend);
   refresher->thread_ = std::thread([r = refresher.get(), tick] { r->Loop(tick); });
   return refresher;
 }
@@ -85,6 +87,15 @@ Status ProductRefresher::Refresh(const catalog::ProductVersion& current) {
   storage::Storage& storage = storage::LocalStorage::Instance();
   TESSERA_RETURN_NOT_OK(connection->Execute("SET TimeZone = 'UTC'"));
   TESSERA_RETURN_NOT_OK(engine::RegisterDeltaFunctions(connection->handle(), storage, reader));
+  std::vector<engine::TableName> mounted;
+  if (extend_) {
+    std::string sql;
+    for (const TableSpec& t : descriptor.tables)
+      sql += t.source.sql + "\n";
+    for (const RuleSpec& r : descriptor.rules)
+      sql += r.sql + "\n" + r.references + "\n";
+    TESSERA_ASSIGN_OR_RETURN(mounted, extend_(*connection, sql));
+  }
   TESSERA_ASSIGN_OR_RETURN(engine::TablePins pins, store_.Pins());
   TESSERA_RETURN_NOT_OK(engine::AttachDataDir(*connection, data_dir_, std::nullopt, &pins));
   ApplyContext context;
@@ -94,6 +105,7 @@ Status ProductRefresher::Refresh(const catalog::ProductVersion& current) {
   context.store = &store_;
   context.access = &access_;
   context.data_dir = data_dir_;
+  context.mounted_tables = std::move(mounted);
   TESSERA_ASSIGN_OR_RETURN(ApplyReport report, Apply(descriptor, context));
   connection.reset();
   if (!report.published)

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,8 +12,16 @@
 #include "tessera/access/access_store.h"
 #include "tessera/catalog/product_store.h"
 #include "tessera/common/result.h"
+#include "tessera/engine/data_dir.h"
+#include "tessera/engine/database.h"
 
 namespace tessera::products {
+
+/// Adds what the node offers besides its own tables (mounts) to a refresh's connection, before
+/// it runs anything: registers their functions, creates the views `sql` names, and returns
+/// every table they offer (for lineage).
+using ConnectionExtender =
+    std::function<Result<std::vector<engine::TableName>>(engine::Connection&, std::string_view)>;
 
 /// Re-applies the products whose descriptor asks for it (`refresh: {interval: 1h}`), from the
 /// descriptor file they were last applied from, while `tessera serve` runs: the same pipeline as
@@ -24,7 +33,8 @@ class ProductRefresher {
   /// Start checking every `tick` which products are due. The stores must outlive the refresher.
   static std::unique_ptr<ProductRefresher> Start(std::string data_dir, catalog::ProductStore& store,
                                                  access::AccessStore& access,
-                                                 std::chrono::milliseconds tick);
+                                                 std::chrono::milliseconds tick,
+                                                 ConnectionExtender extend = nullptr);
   ~ProductRefresher();
   ProductRefresher(const ProductRefresher&) = delete;
   ProductRefresher& operator=(const ProductRefresher&) = delete;
@@ -42,6 +52,7 @@ class ProductRefresher {
   std::string data_dir_;
   catalog::ProductStore& store_;
   access::AccessStore& access_;
+  ConnectionExtender extend_;
   // When each product was last tried ("domain.name" -> ms), so a failing one waits an interval.
   std::map<std::string, int64_t> last_attempt_;
   std::mutex mutex_;

@@ -72,8 +72,6 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   // Product tables read at the versions their last publish recorded (engine::TablePins).
   TESSERA_ASSIGN_OR_RETURN(node->products_, catalog::ProductStore::Open(options.data_dir));
   node->gateway_->SetProductStore(node->products_.get());
-  node->refresher_ = products::ProductRefresher::Start(options.data_dir, *node->products_,
-                                                       *node->store_, options.refresh_tick);
   // Mounted remote shares are tables of every session (under the same grants).
   TESSERA_ASSIGN_OR_RETURN(node->mounts_, federation::MountStore::Open(options.data_dir));
   node->share_mounts_ = std::make_unique<federation::ShareMounts>(*node->mounts_, options.data_dir);
@@ -83,6 +81,17 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   node->postgres_mounts_ =
       std::make_unique<federation::PostgresMounts>(*node->mounts_, options.data_dir);
   node->gateway_->AddExtension(node->postgres_mounts_.get());
+  // Refreshes of products built from mounts see the mounts too.
+  std::vector<access::SessionExtension*> extensions = {
+      node->share_mounts_.get(), node->file_mounts_.get(), node->postgres_mounts_.get()};
+  node->refresher_ = products::ProductRefresher::Start(
+      options.data_dir, *node->products_, *node->store_, options.refresh_tick,
+      [extensions](engine::Connection& connection,
+                   std::string_view sql) -> Result<std::vector<engine::TableName>> {
+        for (access::SessionExtension* extension : extensions)
+          TESSERA_RETURN_NOT_OK(extension->Register(connection));
+        return access::AttachExtensionViews(connection, extensions, sql);
+      });
   if (options.pg_address) {
     TESSERA_ASSIGN_OR_RETURN(auto address, ParseAddress(*options.pg_address));
     ports::pgwire::PgOptions pg;
