@@ -142,7 +142,7 @@ class Parser {
   Status CheckKeys(const YAML::Node& map, const std::string& where, const char* section) {
     const std::vector<std::string>& known = DescriptorKeys().at(section);
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& key = it->first;
+      YAML::Node key = it->first;  // a copy: the iterator hands out a temporary
       if (!key.IsScalar())
         return Error(key, "keys of " + where + " must be plain names");
       std::string name = key.Scalar();
