@@ -232,12 +232,18 @@ Result<PredicateNode> ParseNode(const Json& json, int depth, ParseState& state) 
   } else if (node.op == "isNull") {
     if (count != 1 || !leaf(node.children[0]))
       return Status::InvalidArgument("'isNull' takes one column or literal");
-  } else if (node.op == "and" || node.op == "or") {
-    if (count < 2)
-      return Status::InvalidArgument("'" + node.op + "' needs at least two children");
-  } else if (node.op == "not") {
-    if (count != 1)
-      return Status::InvalidArgument("'not' takes one child");
+  } else if (node.op == "and" || node.op == "or" || node.op == "not") {
+    if (node.op == "not" ? count != 1 : count < 2) {
+      return Status::InvalidArgument(node.op == "not"
+                                         ? std::string("'not' takes one child")
+                                         : "'" + node.op + "' needs at least two children");
+    }
+    // Found by the fuzzer: a column or literal is a value, not a condition to combine.
+    for (const PredicateNode& child : node.children) {
+      if (leaf(child))
+        return Status::InvalidArgument("'" + node.op + "' combines conditions, not '" + child.op +
+                                       "'");
+    }
   } else {
     return Status::InvalidArgument("unknown op '" + node.op + "'");
   }
@@ -579,6 +585,8 @@ class Binder {
       }
       return bound;
     }
+    if (node.children.empty())
+      return bound;  // a bare column or literal: nothing to skip on (the parser refuses it)
     if (node.op == "isNull") {
       const PredicateNode& leaf = node.children[0];
       if (leaf.op != "column")

@@ -174,7 +174,11 @@ TEST(ParseJsonPredicateTest, RefusesMalformedTrees) {
         Node("equal", {Leaf("column", "a", "int"), Leaf("literal", "1", "long")}),
         Node("and", {IdEquals(1)}), Node("not", {IdEquals(1), IdEquals(2)}),
         Node("isNull", {IdEquals(1)}), Leaf("column", "a", "decimal"),
-        Node("equal", {Leaf("literal", "2024-13-01", "date"), Leaf("column", "d", "date")})}) {
+        Node("equal", {Leaf("literal", "2024-13-01", "date"), Leaf("column", "d", "date")}),
+        // Found by the fuzzer: values where conditions belong.
+        Node("and", {Leaf("literal", "2024-01-01", "date"), Leaf("column", "day", "date")}),
+        Node("or", {IdEquals(1), Leaf("column", "day", "date")}),
+        Node("not", {Leaf("column", "flag", "boolean")})}) {
     auto parsed = ParseJsonPredicate(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {
