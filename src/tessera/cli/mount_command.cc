@@ -94,6 +94,23 @@ void PrintTables(const federation::Mount& mount) {
   }
 }
 
+// Report the outcome of `mount add`: the mount and its tables, or the error (a usage error, exit
+// 2, when the input was malformed).
+int ReportAdded(const std::string& name, const Result<federation::Mount>& added,
+                const std::string& what) {
+  if (!added.ok())
+    return Fail("mount add " + name, added.status(),
+                added.status().code() == StatusCode::kInvalidArgument);
+  std::printf("mounted %s: %s\n", name.c_str(), what.c_str());
+  PrintTables(*added);
+  return 0;
+}
+
+std::string TablesFrom(const Result<federation::Mount>& added) {
+  return added.ok() ? std::to_string(added->tables.size()) + " table(s) from " + added->endpoint
+                    : "";
+}
+
 int ExpectedArgs(const std::string& sub) {
   if (sub == "list")
     return 0;
@@ -190,27 +207,16 @@ int MountCommand(const std::vector<std::string>& argv) {
       auto added = federation::AddPostgresMount(
           mounts, name, *postgres,
           std::chrono::duration_cast<std::chrono::seconds>(options.request_timeout));
-      if (!added.ok())
-        return Fail("mount add " + name, added.status(),
-                    added.status().code() == StatusCode::kInvalidArgument);
-      std::printf("mounted %s: %zu table(s) from %s\n", name.c_str(), added->tables.size(),
-                  added->endpoint.c_str());
-      PrintTables(*added);
-      return 0;
+      return ReportAdded(name, added, TablesFrom(added));
     }
     if (files) {
       auto source = federation::ResolveFileSource(*files, args->Option("format").value_or(""));
       if (!source.ok())
         return Fail("mount add " + name, source.status(), true);
-      auto added =
-          federation::AddFileMount(mounts, name, *source, args->Option("table").value_or("data"));
-      if (!added.ok())
-        return Fail("mount add " + name, added.status(),
-                    added.status().code() == StatusCode::kInvalidArgument);
-      std::printf("mounted %s: %s files %s\n", name.c_str(), source->format.c_str(),
-                  source->pattern.c_str());
-      PrintTables(*added);
-      return 0;
+      return ReportAdded(
+          name,
+          federation::AddFileMount(mounts, name, *source, args->Option("table").value_or("data")),
+          source->format + " files " + source->pattern);
     }
     std::ifstream in(*profile_path, std::ios::binary);
     if (!in)
@@ -219,13 +225,7 @@ int MountCommand(const std::vector<std::string>& argv) {
     std::stringstream text;
     text << in.rdbuf();
     auto added = federation::AddShareMount(mounts, name, text.str(), options);
-    if (!added.ok())
-      return Fail("mount add " + name, added.status(),
-                  added.status().code() == StatusCode::kInvalidArgument);
-    std::printf("mounted %s: %zu table(s) from %s\n", name.c_str(), added->tables.size(),
-                added->endpoint.c_str());
-    PrintTables(*added);
-    return 0;
+    return ReportAdded(name, added, TablesFrom(added));
   }
   if (sub == "refresh") {
     auto existing = mounts.Get(name);

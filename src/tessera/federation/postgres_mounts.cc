@@ -13,9 +13,6 @@ namespace tessera::federation {
 namespace {
 
 constexpr std::string_view kKind = "postgres";
-// A view's body is bound when the view is created and again when a query reads it: one read of
-// the database serves both.
-constexpr std::chrono::seconds kScanMemoTtl{2};
 // Result files older than this are removed when the mount reads again.
 constexpr std::chrono::minutes kResultFileAge{10};
 
@@ -158,19 +155,10 @@ Result<std::string> PostgresMounts::ScanSql(std::string_view mount_name, std::st
     predicates = engine::ScopedScanHints::For(engine::TableRoot(data_dir_, *name));
   }
   bool columns_only = engine::ScopedViewDefinition::Active();
-  std::string key = std::string(columns_only ? "columns\n" : "scan\n") + std::string(mount_name) +
-                    "\n" + std::string(schema) + "\n" + std::string(table) + "\n";
-  if (predicates != nullptr && !columns_only) {
-    for (const engine::ColumnPredicate& p : *predicates)
-      key += p.column + " " + std::to_string(static_cast<int>(p.op)) + " " + p.value.dump() + "\n";
-  }
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(memo_mutex_);
-    auto found = memo_.find(key);
-    if (found != memo_.end() && now - found->second.second < kScanMemoTtl)
-      return found->second.first;
-  }
+  std::string key =
+      ScanMemo::Key(mount_name, schema, table, columns_only, columns_only ? nullptr : predicates);
+  if (std::optional<std::string> remembered = memo_.Get(key))
+    return *remembered;
 
   TESSERA_ASSIGN_OR_RETURN(Mount mount, GetPostgresMount(store_, mount_name));
   TESSERA_ASSIGN_OR_RETURN(auto connection, PgConnection::Open(mount.profile, timeout_));
@@ -224,8 +212,7 @@ Result<std::string> PostgresMounts::ScanSql(std::string_view mount_name, std::st
           "allow_quoted_nulls = false, columns = {" +
           types + "})";
   }
-  std::lock_guard lock(memo_mutex_);
-  memo_[key] = {sql, now};
+  memo_.Put(key, sql);
   return sql;
 }
 

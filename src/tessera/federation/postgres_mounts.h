@@ -9,6 +9,7 @@
 
 #include "tessera/access/session_extension.h"
 #include "tessera/federation/mount_store.h"
+#include "tessera/federation/scan_memo.h"
 
 namespace tessera::federation {
 
@@ -50,8 +51,7 @@ class PostgresMounts : public access::SessionExtension {
   MountStore& store_;
   std::string data_dir_;
   std::chrono::seconds timeout_;
-  std::mutex memo_mutex_;
-  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> memo_;
+  ScanMemo memo_;
 };
 
 }  // namespace tessera::federation

@@ -229,7 +229,6 @@ Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::Remote
 
 // How long a table's scan (its file list) is reused: a mounted table is at most this far
 // behind its server.
-constexpr std::chrono::seconds kScanMemoTtl{2};
 
 std::string MountCacheDir(const std::string& data_dir, std::string_view mount) {
   return data_dir + "/cache/shares/" + std::string(mount);
@@ -324,28 +323,14 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   }
   // Defining a view only needs the columns: the metadata, not the files.
   bool columns_only = engine::ScopedViewDefinition::Active();
-  std::string key = std::string(columns_only ? "columns\n" : "scan\n") + std::string(mount_name) +
-                    "\n" + std::string(schema) + "\n" + std::string(table) + "\n";
-  if (predicates != nullptr) {
-    for (const engine::ColumnPredicate& p : *predicates)
-      key += p.column + " " + std::to_string(static_cast<int>(p.op)) + " " + p.value.dump() + "\n";
-  }
-  // DuckDB binds a view's body when the view is created and again when a query reads it: the
-  // answer is reused for a moment so that a query asks the server once.
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(memo_mutex_);
-    auto found = memo_.find(key);
-    if (found != memo_.end() && now - found->second.second < kScanMemoTtl)
-      return found->second.first;
-  }
+  // A query asks the server once, though DuckDB binds the view twice (scan_memo.h).
+  std::string key = ScanMemo::Key(mount_name, schema, table, columns_only, predicates);
+  if (std::optional<std::string> remembered = memo_.Get(key))
+    return *remembered;
   TESSERA_ASSIGN_OR_RETURN(
       std::string sql,
       FreshScanSql(mount_name, schema, table, columns_only ? nullptr : predicates, columns_only));
-  std::lock_guard lock(memo_mutex_);
-  if (memo_.size() > 1024)
-    memo_.clear();
-  memo_[key] = {sql, now};
+  memo_.Put(key, sql);
   return sql;
 }
 

@@ -11,6 +11,7 @@
 #include "tessera/engine/scan_hints.h"
 #include "tessera/federation/mount_cache.h"
 #include "tessera/federation/mount_store.h"
+#include "tessera/federation/scan_memo.h"
 #include "tessera/sharing/sharing_client.h"
 
 namespace tessera::federation {
@@ -58,8 +59,7 @@ class ShareMounts : public access::SessionExtension {
   std::string data_dir_;
   sharing::SharingClientOptions options_;
   CacheLimits cache_limits_;
-  std::mutex memo_mutex_;
-  std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> memo_;
+  ScanMemo memo_;
 };
 
 }  // namespace tessera::federation
