@@ -47,10 +47,9 @@ class CatalogTablesTest : public ::testing::Test {
 };
 
 TEST_F(CatalogTablesTest, ViewsShowOnlyVisibleProductsWithTheirDetails) {
-  ASSERT_OK(RegisterCatalogTables(*connection_, *store_,
-                                  [](const std::string& domain, const std::string&) {
-                                    return domain == "sales";
-                                  }));
+  ASSERT_OK(RegisterCatalogTables(
+      *connection_, *store_,
+      [](const std::string& domain, const std::string&) { return domain == "sales"; }));
   EXPECT_EQ(Query("SELECT string_agg(domain || '.' || name, ',') FROM tessera.products"),
             "sales.orders");
   EXPECT_EQ(Query("SELECT column_name || ' ' || type || ' ' || classification || ' ' || "
@@ -65,13 +64,13 @@ TEST_F(CatalogTablesTest, ViewsShowOnlyVisibleProductsWithTheirDetails) {
 }
 
 TEST_F(CatalogTablesTest, UnknownTableIsAnError) {
-  auto json = CatalogTableJson(*store_, [](const std::string&, const std::string&) { return true; },
-                               "secrets");
+  auto json = CatalogTableJson(
+      *store_, [](const std::string&, const std::string&) { return true; }, "secrets");
   EXPECT_EQ(json.status().code(), StatusCode::kInvalidArgument);
-  ASSERT_OK_AND_ASSIGN(std::string none,
-                       CatalogTableJson(*store_, [](const std::string&, const std::string&) {
-                         return false;
-                       }, "products"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string none,
+      CatalogTableJson(
+          *store_, [](const std::string&, const std::string&) { return false; }, "products"));
   EXPECT_EQ(none, "[]");
 }
 

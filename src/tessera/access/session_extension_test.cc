@@ -25,11 +25,11 @@ TEST(AttachExtensionViewsTest, CreatesTheViewsTheSqlNamesAndSkipsLocalDomains) {
   FixedExtension local({{{"sales", "orders", "o"}, "SELECT 3 AS a", "/y"}});
   ASSERT_OK_AND_ASSIGN(auto database, engine::Database::Open({}));
   ASSERT_OK_AND_ASSIGN(auto connection, engine::Connection::Open(*database));
-  ASSERT_OK_AND_ASSIGN(
-      auto offered, AttachExtensionViews(*connection, {&east, &local},
-                                         std::string_view("SELECT * FROM east.flights.h1 "
-                                                          "JOIN sales.orders.o USING (a)"),
-                                         {"sales"}));
+  ASSERT_OK_AND_ASSIGN(auto offered,
+                       AttachExtensionViews(*connection, {&east, &local},
+                                            std::string_view("SELECT * FROM east.flights.h1 "
+                                                             "JOIN sales.orders.o USING (a)"),
+                                            {"sales"}));
   EXPECT_EQ(offered.size(), 3u);
   EXPECT_EQ(connection->QueryScalarString("SELECT a FROM east.flights.h1")->value_or(""), "1");
   // Not named: no view. A local domain of the same name wins: no view either.

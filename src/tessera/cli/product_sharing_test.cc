@@ -23,8 +23,8 @@ TEST(ProductSharingTest, ShareFollowsTablesAndRecipients) {
     request.table_root = engine::TableRoot(dir.path(), {"geo", "ap", table});
     request.query = "SELECT 1 AS x";
     request.mode = engine::WriteMode::kCreate;
-    ASSERT_OK(
-        engine::WriteQuery(*connection, storage::LocalStorage::Instance(), reader, request).status());
+    ASSERT_OK(engine::WriteQuery(*connection, storage::LocalStorage::Instance(), reader, request)
+                  .status());
   }
   ASSERT_OK_AND_ASSIGN(auto shares, sharing::ShareStore::Open(dir.path()));
   ASSERT_OK(shares->CreateRecipient("partner", "", std::nullopt).status());

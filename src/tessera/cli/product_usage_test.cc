@@ -33,9 +33,9 @@ TEST(ProductUsageTest, CountsSuccessfulStatementsNamingTheProduct) {
   sql("ana", "SELECT * FROM sales.orders.o", "ok", 5000);
   sql("ana", "SELECT * FROM \"sales\".\"orders\".o JOIN sales.order_lines.l USING (id)", "ok",
       6000);
-  sql("bob", "SELECT * FROM sales.orders.o", "error", 7000);      // refused: not a use
-  sql("bob", "SELECT * FROM xsales.orders.o", "ok", 8000);        // another domain
-  sql("bob", "SELECT * FROM sales.orders.o", "ok", 1000);         // before the window
+  sql("bob", "SELECT * FROM sales.orders.o", "error", 7000);  // refused: not a use
+  sql("bob", "SELECT * FROM xsales.orders.o", "ok", 8000);    // another domain
+  sql("bob", "SELECT * FROM sales.orders.o", "ok", 1000);     // before the window
   ASSERT_OK_AND_ASSIGN(auto usage, ReadProductUsage(dir.path(), 2000));
   EXPECT_EQ(usage["sales.orders"].queries, 2);
   EXPECT_EQ(usage["sales.orders"].by_principal, (std::map<std::string, int64_t>{{"ana", 2}}));

@@ -5,8 +5,8 @@ namespace tessera::federation {
 std::string ScanMemo::Key(std::string_view mount, std::string_view schema, std::string_view table,
                           bool columns_only,
                           const std::vector<engine::ColumnPredicate>* predicates) {
-  std::string key = std::string(columns_only ? "columns\n" : "scan\n") + std::string(mount) +
-                    "\n" + std::string(schema) + "\n" + std::string(table) + "\n";
+  std::string key = std::string(columns_only ? "columns\n" : "scan\n") + std::string(mount) + "\n" +
+                    std::string(schema) + "\n" + std::string(table) + "\n";
   if (predicates != nullptr) {
     for (const engine::ColumnPredicate& p : *predicates)
       key += p.column + " " + std::to_string(static_cast<int>(p.op)) + " " + p.value.dump() + "\n";
