@@ -48,7 +48,8 @@ Subcommands:
   remove NAME                      forget a mount (and its cached files)
 
 Options: --data-dir DIR (default ./tessera-data), --timeout SECONDS (server requests, default
-60), --ca-file CA.pem (add, refresh), --help.
+60; given to add, it is kept with the mount and bounds its queries too, so a hung server fails
+within it), --ca-file CA.pem (add, refresh), --help.
 Example:
   tessera mount add east --profile east.share
   tessera mount add landing --files '/data/landing/*.csv' --table orders
@@ -62,6 +63,8 @@ Json MountJson(const federation::Mount& mount, bool with_tables) {
                {"tables", static_cast<int64_t>(mount.tables.size())},
                {"created", FormatIso8601Millis(mount.created_ms)},
                {"refreshed", FormatIso8601Millis(mount.refreshed_ms)}};
+  if (mount.timeout_seconds > 0)
+    json["timeout_seconds"] = mount.timeout_seconds;
   if (with_tables) {
     Json tables = Json::array();
     for (const auto& t : mount.tables) {
@@ -146,11 +149,13 @@ int MountCommand(const std::vector<std::string>& argv) {
                 true);
   }
   sharing::SharingClientOptions options;
+  int64_t timeout_seconds = 0;  // kept with a new mount: its queries' bound too
   if (auto timeout = args->Option("timeout")) {
     auto seconds = ParseInt64(*timeout);
     if (!seconds.ok() || *seconds <= 0 || *seconds > 86400)
       return Fail("mount", Status::InvalidArgument("--timeout takes seconds (1..86400)"), true);
     options.request_timeout = std::chrono::seconds(*seconds);
+    timeout_seconds = *seconds;
   }
   if (auto ca = args->Option("ca-file")) {
     std::error_code error;
@@ -206,7 +211,8 @@ int MountCommand(const std::vector<std::string>& argv) {
     if (postgres) {
       auto added = federation::AddPostgresMount(
           mounts, name, *postgres,
-          std::chrono::duration_cast<std::chrono::seconds>(options.request_timeout));
+          std::chrono::duration_cast<std::chrono::seconds>(options.request_timeout),
+          timeout_seconds);
       return ReportAdded(name, added, TablesFrom(added));
     }
     if (files) {
@@ -224,7 +230,7 @@ int MountCommand(const std::vector<std::string>& argv) {
                   true);
     std::stringstream text;
     text << in.rdbuf();
-    auto added = federation::AddShareMount(mounts, name, text.str(), options);
+    auto added = federation::AddShareMount(mounts, name, text.str(), options, timeout_seconds);
     return ReportAdded(name, added, TablesFrom(added));
   }
   if (sub == "refresh") {

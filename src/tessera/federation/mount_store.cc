@@ -23,6 +23,7 @@ const std::vector<std::string>& Migrations() {
       " PRIMARY KEY (mount, schema_name, name));",
       // Client settings of a mount (e.g. a CA bundle), kept apart from the profile.
       "ALTER TABLE federation_mounts ADD COLUMN ca_file TEXT NOT NULL DEFAULT '';",
+      "ALTER TABLE federation_mounts ADD COLUMN timeout_seconds INTEGER NOT NULL DEFAULT 0;",
   };
   return kSteps;
 }
@@ -56,10 +57,11 @@ Status MountStore::Add(const Mount& mount) {
   TESSERA_ASSIGN_OR_RETURN(auto transaction, catalog::Transaction::Begin(*db_));
   TESSERA_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO federation_mounts(name, kind, "
                                                    "profile, endpoint, created_ms, refreshed_ms, "
-                                                   "ca_file) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                                   "ca_file, timeout_seconds) VALUES "
+                                                   "(?, ?, ?, ?, ?, ?, ?, ?)"));
   int64_t now = clock_->NowMillis();
   stmt.Bind(1, mount.name).Bind(2, mount.kind).Bind(3, mount.profile).Bind(4, mount.endpoint);
-  stmt.Bind(5, now).Bind(6, now).Bind(7, mount.ca_file);
+  stmt.Bind(5, now).Bind(6, now).Bind(7, mount.ca_file).Bind(8, mount.timeout_seconds);
   Status status = stmt.Run();
   if (status.code() == StatusCode::kAlreadyExists)
     return Status::AlreadyExists("mount '" + mount.name + "' already exists");
@@ -125,8 +127,8 @@ Result<Mount> MountStore::Get(std::string_view name) {
   auto lock = db_->Lock();
   TESSERA_ASSIGN_OR_RETURN(auto stmt,
                            db_->Prepare("SELECT name, kind, profile, endpoint, created_ms, "
-                                        "refreshed_ms, ca_file FROM federation_mounts "
-                                        "WHERE name = ?"));
+                                        "refreshed_ms, ca_file, timeout_seconds FROM "
+                                        "federation_mounts WHERE name = ?"));
   stmt.Bind(1, name);
   TESSERA_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row)
@@ -139,6 +141,7 @@ Result<Mount> MountStore::Get(std::string_view name) {
   mount.created_ms = stmt.ColumnInt64(4);
   mount.refreshed_ms = stmt.ColumnInt64(5);
   mount.ca_file = stmt.ColumnText(6);
+  mount.timeout_seconds = stmt.ColumnInt64(7);
   TESSERA_ASSIGN_OR_RETURN(mount.tables, ReadTables(mount.name));
   return mount;
 }

@@ -32,6 +32,9 @@ struct Mount {
   std::vector<MountedTable> tables;
   /// PEM bundle that verifies the server's certificate (a private CA); empty: the system's.
   std::string ca_file;
+  /// The mount's own bound on one server request, in seconds (`mount add --timeout`); 0: the
+  /// node's defaults. A query of a hung server fails after this long.
+  int64_t timeout_seconds = 0;
 };
 
 /// Mounts, in the node's catalog (`<data-dir>/catalog.db`, component "federation"), so they

@@ -17,12 +17,14 @@ TEST(MountStoreTest, AddsListsRefreshesAndRemovesMounts) {
               0,
               0,
               {{"flights", "h1", "f"}, {"flights", "h1", "g"}},
-              "/etc/ssl/private-ca.pem"};
+              "/etc/ssl/private-ca.pem",
+              7};
   ASSERT_OK(store->Add(mount));
   EXPECT_EQ(store->Add(mount).code(), StatusCode::kAlreadyExists);
   ASSERT_OK_AND_ASSIGN(Mount read, store->Get("east"));
   EXPECT_EQ(read.endpoint, "http://east/delta-sharing");
   EXPECT_EQ(read.ca_file, "/etc/ssl/private-ca.pem");
+  EXPECT_EQ(read.timeout_seconds, 7);
   ASSERT_EQ(read.tables.size(), 2u);
   EXPECT_EQ(read.tables[1].name, "g");
   ASSERT_OK(store->SetTables("east", {{"flights", "h1", "z"}}));

@@ -83,7 +83,7 @@ std::string PostgresCacheDir(const std::string& data_dir, std::string_view mount
 }
 
 Result<Mount> AddPostgresMount(MountStore& store, std::string_view name, std::string_view conninfo,
-                               std::chrono::seconds timeout) {
+                               std::chrono::seconds timeout, int64_t timeout_seconds) {
   TESSERA_RETURN_NOT_OK(CheckMountName(name));
   TESSERA_ASSIGN_OR_RETURN(std::string endpoint, RedactConninfo(conninfo));
   TESSERA_ASSIGN_OR_RETURN(auto connection, PgConnection::Open(conninfo, timeout));
@@ -94,6 +94,7 @@ Result<Mount> AddPostgresMount(MountStore& store, std::string_view name, std::st
   mount.profile = std::string(conninfo);
   mount.endpoint = "postgres: " + endpoint;
   mount.tables = ToMounted(tables);
+  mount.timeout_seconds = timeout_seconds;
   TESSERA_RETURN_NOT_OK(store.Add(mount));
   return store.Get(name);
 }
@@ -161,7 +162,8 @@ Result<std::string> PostgresMounts::ScanSql(std::string_view mount_name, std::st
     return *remembered;
 
   TESSERA_ASSIGN_OR_RETURN(Mount mount, GetPostgresMount(store_, mount_name));
-  TESSERA_ASSIGN_OR_RETURN(auto connection, PgConnection::Open(mount.profile, timeout_));
+  auto timeout = mount.timeout_seconds > 0 ? std::chrono::seconds(mount.timeout_seconds) : timeout_;
+  TESSERA_ASSIGN_OR_RETURN(auto connection, PgConnection::Open(mount.profile, timeout));
   TESSERA_ASSIGN_OR_RETURN(
       auto found, connection->ListTables(std::make_pair(std::string(schema), std::string(table))));
   if (found.empty()) {

@@ -16,9 +16,10 @@ namespace tessera::federation {
 /// Connect with `conninfo`, list its tables and views, and store it as mount `name` (kind
 /// "postgres"). The connection string, password included, is kept in the catalog only; listings
 /// show it without the password. Errors: CheckMountName's, the connection's (kInvalidArgument
-/// for a malformed string, kUnauthenticated, kIoError), kAlreadyExists.
+/// for a malformed string, kUnauthenticated, kIoError), kAlreadyExists. `timeout_seconds` > 0
+/// is kept with the mount and replaces the node's timeout for its queries.
 Result<Mount> AddPostgresMount(MountStore& store, std::string_view name, std::string_view conninfo,
-                               std::chrono::seconds timeout);
+                               std::chrono::seconds timeout, int64_t timeout_seconds = 0);
 
 /// List the database's tables again. kNotFound for an unknown mount.
 Result<Mount> RefreshPostgresMount(MountStore& store, std::string_view name,

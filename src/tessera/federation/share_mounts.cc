@@ -234,8 +234,23 @@ std::string MountCacheDir(const std::string& data_dir, std::string_view mount) {
   return data_dir + "/cache/shares/" + std::string(mount);
 }
 
+namespace {
+// A mount's own timeout bounds every phase of a request, so a hung server fails within it.
+sharing::SharingClientOptions ForMount(sharing::SharingClientOptions options, const Mount& mount) {
+  if (options.ca_file.empty())
+    options.ca_file = mount.ca_file;
+  if (mount.timeout_seconds > 0) {
+    auto bound = std::chrono::milliseconds(mount.timeout_seconds * 1000);
+    options.request_timeout = bound;
+    options.stall_timeout = std::min(options.stall_timeout, bound);
+    options.connect_timeout = std::min(options.connect_timeout, bound);
+  }
+  return options;
+}
+}  // namespace
+
 Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::string_view profile,
-                            const sharing::SharingClientOptions& options) {
+                            const sharing::SharingClientOptions& options, int64_t timeout_seconds) {
   TESSERA_RETURN_NOT_OK(CheckMountName(name));
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile parsed, sharing::ParseProfile(profile));
   sharing::SharingClient client(parsed, options);
@@ -247,6 +262,7 @@ Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::strin
   mount.endpoint = parsed.endpoint;
   mount.tables = ToMounted(remote);
   mount.ca_file = options.ca_file;
+  mount.timeout_seconds = timeout_seconds;
   TESSERA_RETURN_NOT_OK(store.Add(mount));
   return store.Get(name);
 }
@@ -257,10 +273,7 @@ Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
   if (mount.kind != kKind)
     return mount;  // a files mount reads its pattern anew on every query
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile parsed, sharing::ParseProfile(mount.profile));
-  sharing::SharingClientOptions with_ca = options;
-  if (with_ca.ca_file.empty())
-    with_ca.ca_file = mount.ca_file;
-  sharing::SharingClient client(parsed, with_ca);
+  sharing::SharingClient client(parsed, ForMount(options, mount));
   TESSERA_ASSIGN_OR_RETURN(auto remote, client.ListAllTables());
   TESSERA_RETURN_NOT_OK(store.SetTables(name, ToMounted(remote)));
   return store.Get(name);
@@ -351,8 +364,8 @@ Result<std::string> ShareMounts::FreshScanSql(
                             " (tessera mount refresh " + mount.name + " lists its tables again)");
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile profile, sharing::ParseProfile(mount.profile));
   sharing::SharingClientOptions options = options_;
-  options.ca_file = mount.ca_file;
-  sharing::SharingClient client(profile, options);
+  options.ca_file.clear();
+  sharing::SharingClient client(profile, ForMount(options, mount));
   sharing::RemoteTable remote{found->share, found->schema, found->name};
   std::string cache = MountCacheDir(data_dir_, mount.name);
   if (columns_only) {

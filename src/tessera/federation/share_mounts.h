@@ -18,8 +18,10 @@ namespace tessera::federation {
 
 /// Check a profile and list what it can read, then store it as mount `name`. Errors: those of
 /// CheckMountName and ParseProfile, the server's (unreachable, refused token), kAlreadyExists.
+/// `timeout_seconds` > 0 is kept with the mount and bounds its every later request.
 Result<Mount> AddShareMount(MountStore& store, std::string_view name, std::string_view profile,
-                            const sharing::SharingClientOptions& options = {});
+                            const sharing::SharingClientOptions& options = {},
+                            int64_t timeout_seconds = 0);
 
 /// List the mount's tables from its server again (tables added to or removed from its shares).
 Result<Mount> RefreshShareMount(MountStore& store, std::string_view name,
