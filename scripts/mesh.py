@@ -27,7 +27,7 @@ SELECT a.state,
        CAST(date_trunc('month', f.date) AS DATE) AS month,
        count(*) AS flights,
        round(avg(f.delay), 2) AS avg_delay
-FROM read_parquet('{flights}') AS f
+FROM read_parquet([{flights}], union_by_name := true) AS f
 JOIN read_csv('{airports}') AS a ON a.iata = f.origin
 GROUP BY ALL
 """
@@ -50,6 +50,7 @@ class Mesh:
                       for name in ("east", "west", "hub")}
         self.postgres = None
         self.timings = {}
+        self.landed = []  # files landed after the build (land_more), for the DuckDB check
 
     @property
     def hub(self):
@@ -121,14 +122,35 @@ class Mesh:
         applied = self.hub.run("apply", descriptor)
         self.say("", applied.stdout.strip())
 
+    def land_more(self, owner, rows, name="more.parquet"):
+        """Lands `rows` more flights with the owner, as a new file of its first month (copies of
+        that month's first flights, a minute of delay more), for an incremental re-apply."""
+        node = self.nodes[owner]
+        first = node.run("sql", "--format", "csv", "SELECT min(month) FROM read_parquet("
+                        f"{sql_literal(os.path.join(node.data_dir, 'landing', '*', '*.parquet'))},"
+                        " hive_partitioning := true)").stdout.split()[-1]
+        path = os.path.join(node.data_dir, "landing", f"month={first}", name)
+        node.run("sql", f"COPY (SELECT date, delay + 1 AS delay, distance, origin, destination "
+                 f"FROM read_parquet({sql_literal(self.flights)}) WHERE month(date) = {first} "
+                 f"LIMIT {int(rows)}) TO {sql_literal(path)}")
+        self.landed.append(path)
+        return path
+
+    def apply(self, node_name, *args):
+        """Re-applies a node's product; returns its JSON report."""
+        node = self.nodes[node_name]
+        out = node.run("apply", os.path.join(node.data_dir, "product.yaml"), "--json", *args)
+        return json.loads(out.stdout)
+
     def rows(self, node, sql):
         return json.loads(node.run("sql", sql, "--format", "json").stdout)
 
     def check_against_duckdb(self):
         """Compares the published product with DuckDB's answer over the original files; returns
         (product rows, direct rows, rows that differ either way)."""
-        direct = DIRECT_SQL.format(flights=self.flights.replace("'", "''"),
-                                   airports=self.airports.replace("'", "''"))
+        direct = DIRECT_SQL.format(
+            flights=", ".join(sql_literal(f) for f in [self.flights] + self.landed),
+            airports=self.airports.replace("'", "''"))
         check = (f"WITH direct AS ({direct}), product AS (SELECT * FROM {PRODUCT}) "
                  "SELECT (SELECT count(*) FROM product) AS product_rows, "
                  "(SELECT count(*) FROM direct) AS direct_rows, "

@@ -82,6 +82,9 @@ const std::vector<std::string>& Migrations() {
       // re-applies it).
       "ALTER TABLE product_versions ADD COLUMN descriptor_path TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE product_versions ADD COLUMN refresh_seconds INTEGER NOT NULL DEFAULT 0;",
+      // What each table's build read (files and their stamps, remote versions), so the next
+      // apply can add only what is new.
+      "ALTER TABLE product_tables ADD COLUMN source_state TEXT NOT NULL DEFAULT '';",
   };
   return kSteps;
 }
@@ -151,8 +154,8 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
 
   TESSERA_ASSIGN_OR_RETURN(auto table,
                            db_->Prepare("INSERT INTO product_tables(revision, name, description, "
-                                        "delta_version, rows, files, bytes) VALUES "
-                                        "(?, ?, ?, ?, ?, ?, ?)"));
+                                        "delta_version, rows, files, bytes, source_state) "
+                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   TESSERA_ASSIGN_OR_RETURN(
       auto column, db_->Prepare("INSERT INTO product_columns(revision, table_name, position, "
                                 "name, type, description, nullable, classification, "
@@ -160,7 +163,7 @@ Result<int64_t> ProductStore::Publish(const ProductVersion& version,
   for (const CatalogTable& t : version.tables) {
     table.Reset();
     table.Bind(1, revision).Bind(2, t.name).Bind(3, t.description).Bind(4, t.delta_version);
-    table.Bind(5, t.rows).Bind(6, t.files).Bind(7, t.bytes);
+    table.Bind(5, t.rows).Bind(6, t.files).Bind(7, t.bytes).Bind(8, t.source_state);
     TESSERA_RETURN_NOT_OK(table.Run());
     for (size_t i = 0; i < t.columns.size(); ++i) {
       const CatalogColumn& c = t.columns[i];
@@ -225,8 +228,8 @@ Result<ProductVersion> ProductStore::ReadVersion(Statement& row, bool details) {
 
   TESSERA_ASSIGN_OR_RETURN(auto tables,
                            db_->Prepare("SELECT name, description, delta_version, rows, files, "
-                                        "bytes FROM product_tables WHERE revision = ? "
-                                        "ORDER BY name"));
+                                        "bytes, source_state FROM product_tables WHERE "
+                                        "revision = ? ORDER BY name"));
   tables.Bind(1, v.revision);
   TESSERA_ASSIGN_OR_RETURN(auto columns,
                            db_->Prepare("SELECT name, type, description, nullable, "
@@ -243,6 +246,7 @@ Result<ProductVersion> ProductStore::ReadVersion(Statement& row, bool details) {
     t.rows = tables.ColumnInt64(3);
     t.files = tables.ColumnInt64(4);
     t.bytes = tables.ColumnInt64(5);
+    t.source_state = tables.ColumnText(6);
     columns.Reset();
     columns.Bind(1, v.revision).Bind(2, t.name);
     while (true) {

@@ -33,6 +33,9 @@ struct CatalogTable {
   int64_t files = 0;
   int64_t bytes = 0;
   std::vector<CatalogColumn> columns;
+  /// What the build read, as JSON (products/source_state.h): how the next apply finds what is
+  /// new. Empty for versions published before it was kept.
+  std::string source_state;
 };
 
 /// One input an output table was built from. Plain value.

@@ -22,8 +22,8 @@ namespace tessera::cli {
 namespace {
 
 constexpr const char* kApplyUsage =
-    R"(Usage: tessera apply FILE [--json] [--data-dir DIR]
-       tessera plan FILE [--json] [--data-dir DIR]
+    R"(Usage: tessera apply FILE [--json] [--full] [--data-dir DIR]
+       tessera plan FILE [--json] [--full] [--data-dir DIR]
 
 Publish a data product from its descriptor (product.yaml; `tessera product init` writes one).
 apply loads every table's source (files, or SQL over the node's products and mounts), checks
@@ -39,8 +39,17 @@ outputs' schema, column lineage, row counts and the contract's results: appended
 <data-dir>/lineage/openlineage.ndjson, and POSTed to an OpenLineage endpoint such as Marquez
 when one is given. A failed POST is a warning; it never fails the apply.
 
+Re-applying adds only what is new where it can, and says so per table ("append: 1 new file"):
+a files source whose earlier files are unchanged gains just its new files; a SQL source that
+maps rows one to one (SELECT ... FROM one table WHERE ..., UNION ALL of such) over tables
+mounted from Delta Sharing servers reads only the rows appended since the versions the
+published build read, through the servers' change feed. A source with nothing new writes
+nothing. Anything else (an aggregate or join, a rewritten file, a remote table with deleted or
+updated rows, a changed definition) is rebuilt in full, and the report says why.
+
 Options:
   --json                 print the report as JSON (progress goes to stderr on a terminal)
+  --full                 rebuild every table from all of its source (no incremental build)
   --data-dir DIR         the node's data directory (default ./tessera-data)
   --lineage-url URL      POST events there (default: $OPENLINEAGE_URL, if set), e.g.
                          http://localhost:5000/api/v1/lineage
@@ -87,6 +96,14 @@ void PrintReport(const products::ApplyReport& report, bool dry_run) {
                               : "";
     std::printf("%-9s %-24s %10lld rows%s%s\n", label, t.name.c_str(),
                 static_cast<long long>(t.rows), was.c_str(), written.c_str());
+    if (t.mode == "append")
+      std::printf("%-9s %-24s %10s +%lld rows read incrementally: %s\n", "", "", "",
+                  static_cast<long long>(t.added_rows), t.read_changes.c_str());
+    else if (t.mode == "unchanged")
+      std::printf("%-9s %-24s %10s nothing new (%s): nothing written\n", "", "", "",
+                  t.read_changes.c_str());
+    else if (!t.full_because.empty())
+      std::printf("%-9s %-24s %10s rebuilt in full: %s\n", "", "", "", t.full_because.c_str());
     label = "";
   }
   label = "rules";
@@ -140,7 +157,8 @@ std::string SqlTexts(const products::ProductDescriptor& d) {
 
 int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   const std::string name = dry_run ? "plan" : "apply";
-  auto args = ParseArgs(argv, {"data-dir", "lineage-url", "lineage-namespace"}, {"help", "json"});
+  auto args =
+      ParseArgs(argv, {"data-dir", "lineage-url", "lineage-namespace"}, {"help", "json", "full"});
   if (!args.ok())
     return Fail(name, args.status(), true);
   if (args->Flag("help") || args->positional.size() != 1) {
@@ -173,6 +191,10 @@ int ApplyCommand(const std::vector<std::string>& argv, bool dry_run) {
   if (!mounted.ok())
     return Fail(name, mounted.status());
   context.mounted_tables = std::move(*mounted);
+  context.remote_version = [&session](const engine::TableName& table) {
+    return (*session)->RemoteVersion(table);
+  };
+  context.full_rebuild = args->Flag("full");
   context.dry_run = dry_run;
   // On a terminal: each step on its own line, and while a long one runs, its percentage.
   std::unique_ptr<ProgressLine> running;

@@ -39,6 +39,9 @@ Result<SharingChanges> ShareProduct(const std::string& data_dir,
     request.schema = d.name;
     request.name = t.name;
     request.comment = t.description;
+    // With history: recipients can follow the table through its change feed (a mount on
+    // another node then adds only what each version appended).
+    request.history_shared = true;
     TESSERA_RETURN_NOT_OK(
         sharing::AddSharedTable(*store, storage::LocalStorage::Instance(), data_dir, request)
             .status());

@@ -87,6 +87,16 @@ Result<std::vector<engine::TableName>> Session::MountedTables() {
   return out;
 }
 
+Result<std::optional<int64_t>> Session::RemoteVersion(const engine::TableName& table) {
+  if (!mounts_)
+    return std::optional<int64_t>();
+  auto mount = mounts_->Get(table.domain);
+  if (!mount.ok() || mount->kind != "sharing")
+    return std::optional<int64_t>();
+  TESSERA_ASSIGN_OR_RETURN(int64_t version, share_mounts_->RemoteVersion(table.ToString()));
+  return std::optional<int64_t>(version);
+}
+
 Result<std::string> Session::ResolveTable(const std::string& argument) const {
   if (argument.find('/') != std::string::npos) {
     return std::filesystem::absolute(argument).lexically_normal().string();

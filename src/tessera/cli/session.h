@@ -31,6 +31,9 @@ class Session {
   const std::string& data_dir() const { return data_dir_; }
   /// The tables the session's mounts offer (every kind), by three-part name.
   Result<std::vector<engine::TableName>> MountedTables();
+  /// The current version of a table mounted from a Delta Sharing server (asked of the
+  /// server), or nullopt for other mounted tables.
+  Result<std::optional<int64_t>> RemoteVersion(const engine::TableName& table);
   /// Resolve a table argument: a three-part name in the data directory, or a path to any table.
   Result<std::string> ResolveTable(const std::string& argument) const;
 

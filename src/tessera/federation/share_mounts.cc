@@ -225,6 +225,30 @@ Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::Remote
   return fetched;
 }
 
+// The rows appended to `table` after version `after` up to `version`, as a snapshot of just
+// the added files: kConflict if a commit in between did anything but add rows (a change-feed
+// cdf or remove line: rows deleted or rewritten), which an append cannot follow.
+Result<sharing::RemoteSnapshot> AppendedSince(sharing::SharingClient& client,
+                                              const sharing::RemoteTable& table, int64_t after,
+                                              int64_t version) {
+  if (after >= version) {
+    sharing::RemoteSnapshot none;
+    none.version = version;
+    TESSERA_ASSIGN_OR_RETURN(none.metadata, client.TableMetadata(table));
+    return none;
+  }
+  TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot changes,
+                           client.TableChanges(table, after + 1, version));
+  for (const sharing::RemoteFile& file : changes.files) {
+    if (file.action != "add") {
+      return Status::Conflict("version " + std::to_string(file.version) +
+                              " changed rows other than by appending (its change feed has " +
+                              file.action + " lines)");
+    }
+  }
+  return changes;
+}
+
 }  // namespace
 
 // How long a table's scan (its file list) is reused: a mounted table is at most this far
@@ -336,20 +360,28 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   }
   // Defining a view only needs the columns: the metadata, not the files.
   bool columns_only = engine::ScopedViewDefinition::Active();
+  // The caller may pin the version read (tessera apply): part of the memo key.
+  std::string display =
+      std::string(mount_name) + "." + std::string(schema) + "." + std::string(table);
+  const engine::RemoteRead* pinned =
+      columns_only ? nullptr : engine::ScopedRemoteReads::For(display);
   // A query asks the server once, though DuckDB binds the view twice (scan_memo.h).
   std::string key = ScanMemo::Key(mount_name, schema, table, columns_only, predicates);
+  if (pinned != nullptr) {
+    key += "\npinned " + std::to_string(pinned->version) + " after " +
+           (pinned->appended_after ? std::to_string(*pinned->appended_after) : "-");
+  }
   if (std::optional<std::string> remembered = memo_.Get(key))
     return *remembered;
   TESSERA_ASSIGN_OR_RETURN(
-      std::string sql,
-      FreshScanSql(mount_name, schema, table, columns_only ? nullptr : predicates, columns_only));
+      std::string sql, FreshScanSql(mount_name, schema, table, columns_only ? nullptr : predicates,
+                                    columns_only, pinned));
   memo_.Put(key, sql);
   return sql;
 }
 
-Result<std::string> ShareMounts::FreshScanSql(
-    std::string_view mount_name, std::string_view schema, std::string_view table,
-    const std::vector<engine::ColumnPredicate>* predicates, bool columns_only) {
+Result<ShareMounts::Remote> ShareMounts::Connect(std::string_view mount_name,
+                                                 std::string_view schema, std::string_view table) {
   TESSERA_ASSIGN_OR_RETURN(Mount mount, store_.Get(mount_name));
   if (mount.kind != kKind)
     return Status::InvalidArgument("mount " + mount.name + " is not a Delta Sharing mount");
@@ -365,8 +397,31 @@ Result<std::string> ShareMounts::FreshScanSql(
   TESSERA_ASSIGN_OR_RETURN(sharing::SharingProfile profile, sharing::ParseProfile(mount.profile));
   sharing::SharingClientOptions options = options_;
   options.ca_file.clear();
-  sharing::SharingClient client(profile, ForMount(options, mount));
-  sharing::RemoteTable remote{found->share, found->schema, found->name};
+  Remote remote;
+  remote.table = {found->share, found->schema, found->name};
+  remote.client = std::make_unique<sharing::SharingClient>(profile, ForMount(options, mount));
+  remote.mount = std::move(mount);
+  return remote;
+}
+
+Result<int64_t> ShareMounts::RemoteVersion(const std::string& mounted_table) {
+  TESSERA_ASSIGN_OR_RETURN(engine::TableName name, engine::ParseTableName(mounted_table));
+  TESSERA_ASSIGN_OR_RETURN(Remote remote, Connect(name.domain, name.product, name.table));
+  auto version = remote.client->TableVersion(remote.table);
+  if (!version.ok())
+    return version.status().WithContext("reading " + mounted_table);
+  return version;
+}
+
+Result<std::string> ShareMounts::FreshScanSql(
+    std::string_view mount_name, std::string_view schema, std::string_view table,
+    const std::vector<engine::ColumnPredicate>* predicates, bool columns_only,
+    const engine::RemoteRead* pinned) {
+  TESSERA_ASSIGN_OR_RETURN(Remote connected, Connect(mount_name, schema, table));
+  const Mount& mount = connected.mount;
+  sharing::SharingClient& client = *connected.client;
+  const sharing::RemoteTable& remote = connected.table;
+  std::string display = mount.name + "." + std::string(schema) + "." + std::string(table);
   std::string cache = MountCacheDir(data_dir_, mount.name);
   if (columns_only) {
     // An empty table with the remote schema: its log has the metadata and no files.
@@ -395,7 +450,11 @@ Result<std::string> ShareMounts::FreshScanSql(
         query.json_predicate_hints = PredicateHints(*predicates, *parsed);
     }
   }
-  auto snapshot = client.QueryTable(remote, query);
+  if (pinned != nullptr)
+    query.version = pinned->version;
+  auto snapshot = pinned != nullptr && pinned->appended_after
+                      ? AppendedSince(client, remote, *pinned->appended_after, pinned->version)
+                      : client.QueryTable(remote, query);
   if (!snapshot.ok())
     return snapshot.status().WithContext("reading " + display);
 

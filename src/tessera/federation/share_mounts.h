@@ -2,12 +2,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "tessera/access/session_extension.h"
+#include "tessera/engine/remote_reads.h"
 #include "tessera/engine/scan_hints.h"
 #include "tessera/federation/mount_cache.h"
 #include "tessera/federation/mount_store.h"
@@ -47,15 +49,28 @@ class ShareMounts : public access::SessionExtension {
   Status Register(engine::Connection& connection) override;
 
   /// The SQL that reads a mounted table's current snapshot (what share_scan runs); the same
-  /// answer for 2 seconds (DuckDB binds a view both when creating and when reading it).
+  /// answer for 2 seconds (DuckDB binds a view both when creating and when reading it). Under
+  /// an engine::ScopedRemoteReads naming the table: its snapshot at the pinned version, or only
+  /// the rows appended after a version (the server's change feed; kConflict when the table
+  /// changed otherwise, e.g. rows deleted or rewritten).
   Result<std::string> ScanSql(std::string_view mount, std::string_view schema,
                               std::string_view table);
+
+  /// The current version of a mounted table on its server (`mount.schema.table`).
+  Result<int64_t> RemoteVersion(const std::string& mounted_table);
 
  private:
   Result<std::string> FreshScanSql(std::string_view mount, std::string_view schema,
                                    std::string_view table,
                                    const std::vector<engine::ColumnPredicate>* predicates,
-                                   bool columns_only);
+                                   bool columns_only, const engine::RemoteRead* pinned);
+  /// The mount, its table (kNotFound naming it if the mount no longer lists it) and a client.
+  struct Remote {
+    Mount mount;
+    sharing::RemoteTable table;
+    std::unique_ptr<sharing::SharingClient> client;
+  };
+  Result<Remote> Connect(std::string_view mount, std::string_view schema, std::string_view table);
 
   MountStore& store_;
   std::string data_dir_;

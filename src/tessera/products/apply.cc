@@ -11,6 +11,9 @@
 #include "tessera/engine/column_lineage.h"
 #include "tessera/engine/data_dir.h"
 #include "tessera/engine/delta_writer.h"
+#include "tessera/engine/remote_reads.h"
+#include "tessera/engine/row_wise.h"
+#include "tessera/products/source_state.h"
 
 namespace tessera::products {
 namespace {
@@ -25,10 +28,18 @@ std::string Where(const ProductDescriptor& d, const SourcePosition& p) {
   return d.file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": ";
 }
 
-std::string SourceQuery(const SourceSpec& source) {
+// The source as a query; `files`, when given, replace a files source's path or glob (an
+// incremental build reads just the new files).
+std::string SourceQuery(const SourceSpec& source, const std::vector<std::string>* files = nullptr) {
   if (source.kind == SourceKind::kSql)
     return "SELECT * FROM (\n" + source.sql + "\n)";
   std::string path = QuoteLiteral(source.path);
+  if (files != nullptr) {
+    path = "[";
+    for (const std::string& file : *files)
+      path += (path.size() > 1 ? ", " : "") + QuoteLiteral(file);
+    path += "]";
+  }
   switch (source.format) {
     case FileFormat::kCsv:
       return "SELECT * FROM read_csv(" + path + ", header := true)";
@@ -58,8 +69,9 @@ std::string Staged(const std::string& table) { return "temp.main." + QuoteIdenti
 // The query that builds a table: the source as it is, or its declared columns cast to their
 // declared types (matched case-insensitively, so a CSV's "ORIGIN" feeds a declared `origin`).
 Result<std::string> BuildQuery(engine::Connection& connection, const ProductDescriptor& d,
-                               const TableSpec& table) {
-  std::string source = SourceQuery(table.source);
+                               const TableSpec& table,
+                               const std::vector<std::string>* files = nullptr) {
+  std::string source = SourceQuery(table.source, files);
   auto described = connection.Describe(source);
   if (!described.ok()) {
     return Status::InvalidArgument(Where(d, table.source.position) + "table '" + table.name +
@@ -86,6 +98,24 @@ Result<std::string> BuildQuery(engine::Connection& connection, const ProductDesc
               QuoteIdentifier(column.name);
   }
   return "SELECT " + select + " FROM (" + source + ") AS source";
+}
+
+// What decides a table's content besides its source's data: two builds with the same key over
+// the same data give the same rows.
+std::string SpecKey(const TableSpec& table) {
+  std::string key = std::to_string(static_cast<int>(table.source.kind)) + "\n" + table.source.path +
+                    "\n" + std::to_string(static_cast<int>(table.source.format)) + "\n" +
+                    table.source.sql + "\n";
+  for (const ColumnSpec& c : table.columns)
+    key += c.name + " " + c.type + "\n";
+  for (const std::string& p : table.partition_by)
+    key += "partition " + p + "\n";
+  return key;
+}
+
+// The staged rows an incremental build adds (a name no product table can have).
+std::string Added(const std::string& table) {
+  return "temp.main." + QuoteIdentifier(table + "+added");
 }
 
 std::vector<catalog::CatalogColumn> CatalogColumns(const TableSpec& table,
@@ -198,21 +228,55 @@ class Applier {
     engine::KeepVisible(pins, node_tables);
     for (const TableSpec& table : d_.tables) {
       auto table_start = Clock::now();
-      const std::string from =
-          table.source.kind == SourceKind::kFiles ? table.source.path : std::string("a SQL query");
-      Progress("loading " + d_.FullName() + "." + table.name + " from " + from);
-      TESSERA_ASSIGN_OR_RETURN(std::string query, BuildQuery(connection_, d_, table));
-      // Before staging: the SQL's own tables resolve as they will while it runs.
-      std::vector<std::pair<std::string, std::vector<engine::ColumnSource>>> column_sources =
-          SourceColumns(table);
-      Status staged = connection_.Execute("CREATE OR REPLACE TEMP TABLE " +
-                                          QuoteIdentifier(table.name) + " AS " + query);
-      if (!staged.ok()) {
-        return Status::InvalidArgument(Where(d_, table.source.position) + "table '" + table.name +
-                                       "': " + staged.message());
-      }
       TableBuild build;
       build.name = table.name;
+      SourceState now;
+      TESSERA_RETURN_NOT_OK(ReadSourceState(table, &now));
+      Increment increment = PlanIncrement(table, node_tables, now);
+      // A connection that staged this table before (an earlier apply) may hold it as a table
+      // or a view: neither may stand in the way of the other.
+      for (const char* kind : {"VIEW", "TABLE"}) {
+        Status dropped =
+            connection_.Execute(std::string("DROP ") + kind + " IF EXISTS " + Staged(table.name));
+        (void)dropped;  // the wrong kind's error: nothing to drop
+      }
+      std::optional<std::vector<std::pair<std::string, std::vector<engine::ColumnSource>>>>
+          column_sources;
+      if (increment.possible) {
+        // Only what is new: the change feed since the recorded versions, or the new files.
+        engine::ScopedRemoteReads reads(increment.reads);
+        column_sources = SourceColumns(table);
+        Status staged = StageIncrement(table, increment, &build);
+        if (staged.code() == StatusCode::kConflict) {
+          build.full_because = staged.message();
+          column_sources.reset();
+        } else if (!staged.ok()) {
+          return staged;
+        }
+      } else {
+        build.full_because = increment.why;
+      }
+      if (!column_sources) {
+        build.mode = "full";
+        const std::string from = table.source.kind == SourceKind::kFiles
+                                     ? table.source.path
+                                     : std::string("a SQL query");
+        Progress("loading " + d_.FullName() + "." + table.name + " from " + from);
+        // Every versioned mount at the version lineage records.
+        std::map<std::string, engine::RemoteRead> pinned;
+        for (const auto& [name, version] : now.remote_versions)
+          pinned[name] = engine::RemoteRead{version, std::nullopt};
+        engine::ScopedRemoteReads reads(pinned);
+        TESSERA_ASSIGN_OR_RETURN(std::string query, BuildQuery(connection_, d_, table));
+        // Before staging: the SQL's own tables resolve as they will while it runs.
+        column_sources = SourceColumns(table);
+        Status staged = connection_.Execute("CREATE OR REPLACE TEMP TABLE " +
+                                            QuoteIdentifier(table.name) + " AS " + query);
+        if (!staged.ok()) {
+          return Status::InvalidArgument(Where(d_, table.source.position) + "table '" + table.name +
+                                         "': " + staged.message());
+        }
+      }
       TESSERA_ASSIGN_OR_RETURN(
           auto rows, connection_.QueryScalarString("SELECT count(*) FROM " + Staged(table.name)));
       build.rows = ParseInt64(rows.value_or("0")).ValueOr(0);
@@ -230,20 +294,197 @@ class Applier {
       entry.description = table.description;
       entry.rows = build.rows;
       entry.columns = CatalogColumns(table, info.columns);
+      entry.source_state = now.ToJson();
       build.columns = entry.columns;
       tables_.push_back(std::move(entry));
       report_.tables.push_back(build);
       Progress("  " + std::to_string(build.rows) + " rows in " + std::to_string(build.load_ms) +
-               " ms");
-      TESSERA_RETURN_NOT_OK(RecordLineage(table, node_tables, pins));
-      RecordColumnLineage(table, tables_.back(), column_sources);
+               " ms" +
+               (build.mode == "full" ? std::string()
+                                     : " (" + build.mode + ": " + build.read_changes + ")"));
+      TESSERA_RETURN_NOT_OK(RecordLineage(table, node_tables, pins, now));
+      RecordColumnLineage(table, tables_.back(), *column_sources);
     }
     report_.load_ms = MillisSince(start);
     return Status::OK();
   }
 
+  // What the source holds now: a files source's files, a SQL source's versioned mounts.
+  Status ReadSourceState(const TableSpec& table, SourceState* now) {
+    if (table.source.kind == SourceKind::kFiles) {
+      auto files = StampFiles(connection_, table.source.path);
+      if (!files.ok()) {
+        return Status::InvalidArgument(Where(d_, table.source.position) + "table '" + table.name +
+                                       "': cannot list its files: " + files.status().message());
+      }
+      now->files = std::move(*files);
+      return Status::OK();
+    }
+    if (!c_.remote_version)
+      return Status::OK();
+    for (const engine::TableName& input :
+         engine::TablesMentioned(table.source.sql, c_.mounted_tables)) {
+      auto version = c_.remote_version(input);
+      if (!version.ok())
+        return version.status().WithContext("table '" + table.name + "'");
+      if (*version)
+        now->remote_versions[input.ToString()] = **version;
+    }
+    return Status::OK();
+  }
+
+  // Whether this table can be built by adding only what its source gained since the published
+  // version: the same definition, a source that only grew (new files; remote tables read
+  // through their change feed) and a query that maps rows one to one.
+  struct Increment {
+    bool possible = false;
+    std::string why;  // when not possible (empty for a first build)
+    std::vector<std::string> new_files;
+    std::map<std::string, engine::RemoteRead> reads;
+    std::string what;  // the changes read, for the report
+  };
+  Increment PlanIncrement(const TableSpec& table, const std::vector<engine::TableName>& node_tables,
+                          const SourceState& now) {
+    Increment no;
+    if (!previous_)
+      return no;
+    const catalog::CatalogTable* before = nullptr;
+    for (const catalog::CatalogTable& t : previous_->tables) {
+      if (t.name == table.name)
+        before = &t;
+    }
+    if (before == nullptr) {
+      no.why = "a new table";
+      return no;
+    }
+    if (c_.full_rebuild) {
+      no.why = "a full rebuild was asked for";
+      return no;
+    }
+    auto published = ParseDescriptor(previous_->descriptor, d_.file, d_.base_dir);
+    const TableSpec* spec = published.ok() ? published->FindTable(table.name) : nullptr;
+    if (spec == nullptr || SpecKey(*spec) != SpecKey(table)) {
+      no.why = "its definition changed";
+      return no;
+    }
+    auto snapshot = delta::Snapshot::Load(
+        *c_.storage, c_.reader, engine::TableRoot(c_.data_dir, {d_.domain, d_.name, table.name}),
+        std::nullopt);
+    if (!snapshot.ok() || (*snapshot)->version() != before->delta_version) {
+      no.why = "its Delta table has commits that were never published (an interrupted apply)";
+      return no;
+    }
+    Increment yes;
+    yes.possible = true;
+    SourceState then = SourceState::Parse(before->source_state);
+    if (table.source.kind == SourceKind::kFiles) {
+      if (then.files.empty()) {
+        no.why = "the published version did not record which files it read";
+        return no;
+      }
+      for (const auto& [path, stamp] : then.files) {
+        auto found = now.files.find(path);
+        if (found == now.files.end() || !(found->second == stamp)) {
+          no.why = path + " changed or went away";
+          return no;
+        }
+      }
+      for (const auto& [path, stamp] : now.files) {
+        if (then.files.count(path) == 0)
+          yes.new_files.push_back(path);
+      }
+      yes.what = std::to_string(yes.new_files.size()) + " new file" +
+                 (yes.new_files.size() == 1 ? "" : "s");
+      return yes;
+    }
+    auto row_wise = engine::WhyNotRowWise(connection_, table.source.sql);
+    if (!row_wise.ok() || !row_wise->empty()) {
+      no.why = "its query is not row by row (" +
+               (row_wise.ok() ? *row_wise : row_wise.status().message()) + ")";
+      return no;
+    }
+    for (const engine::TableName& input : engine::TablesMentioned(table.source.sql, node_tables)) {
+      no.why = "it reads " + input.ToString() + ", a table of this node (only mounted tables' " +
+               "change feeds are followed)";
+      return no;
+    }
+    for (const TableSpec& earlier : d_.tables) {
+      if (earlier.name == table.name)
+        break;
+      if (MentionsWord(table.source.sql, earlier.name)) {
+        no.why = "it reads " + earlier.name + ", a table of this product";
+        return no;
+      }
+    }
+    for (const engine::TableName& input :
+         engine::TablesMentioned(table.source.sql, c_.mounted_tables)) {
+      std::string name = input.ToString();
+      auto current = now.remote_versions.find(name);
+      auto read = then.remote_versions.find(name);
+      if (current == now.remote_versions.end()) {
+        no.why = name + " has no versions to follow (a PostgreSQL or files mount)";
+        return no;
+      }
+      if (read == then.remote_versions.end() || read->second > current->second) {
+        no.why = "the published version did not record which version of " + name + " it read";
+        return no;
+      }
+      yes.reads[name] = engine::RemoteRead{current->second, read->second};
+      int64_t from = read->second + 1;
+      int64_t to = current->second;
+      yes.what += (yes.what.empty() ? "" : ", ") + name + " " +
+                  (from > to    ? "unchanged at version " + std::to_string(to)
+                   : from == to ? "version " + std::to_string(to)
+                                : "versions " + std::to_string(from) + ".." + std::to_string(to));
+    }
+    if (yes.reads.empty()) {
+      no.why = "it reads no mounted table with versions";
+      return no;
+    }
+    return yes;
+  }
+
+  // Stage what the source gained, and the table as it will be: the published rows and those.
+  // kConflict when a remote table changed other than by appends (the caller rebuilds fully).
+  Status StageIncrement(const TableSpec& table, const Increment& increment, TableBuild* build) {
+    Progress("loading " + d_.FullName() + "." + table.name + " incrementally: " + increment.what);
+    std::string query;
+    if (table.source.kind == SourceKind::kFiles && increment.new_files.empty()) {
+      TESSERA_ASSIGN_OR_RETURN(query, BuildQuery(connection_, d_, table));
+      query = "SELECT * FROM (" + query + ") LIMIT 0";  // nothing new: no rows, same columns
+    } else {
+      TESSERA_ASSIGN_OR_RETURN(
+          query,
+          BuildQuery(connection_, d_, table,
+                     table.source.kind == SourceKind::kFiles ? &increment.new_files : nullptr));
+    }
+    Status staged = connection_.Execute("CREATE OR REPLACE TEMP TABLE " +
+                                        QuoteIdentifier(table.name + "+added") + " AS " + query);
+    if (staged.code() == StatusCode::kConflict ||
+        staged.message().find("changed rows other than by appending") != std::string::npos) {
+      return Status::Conflict("a remote table " + staged.message());
+    }
+    if (!staged.ok()) {
+      return Status::InvalidArgument(Where(d_, table.source.position) + "table '" + table.name +
+                                     "': " + staged.message());
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        auto added, connection_.QueryScalarString("SELECT count(*) FROM " + Added(table.name)));
+    build->added_rows = ParseInt64(added.value_or("0")).ValueOr(0);
+    engine::TablePins pins;
+    TESSERA_ASSIGN_OR_RETURN(pins, c_.store->Pins());
+    std::string published =
+        engine::DeltaScanCall(c_.data_dir, {d_.domain, d_.name, table.name}, &pins);
+    TESSERA_RETURN_NOT_OK(connection_.Execute(
+        "CREATE OR REPLACE TEMP VIEW " + QuoteIdentifier(table.name) + " AS SELECT * FROM " +
+        published + " UNION ALL BY NAME SELECT * FROM " + Added(table.name)));
+    build->mode = build->added_rows == 0 ? "unchanged" : "append";
+    build->read_changes = increment.what;
+    return Status::OK();
+  }
+
   Status RecordLineage(const TableSpec& table, const std::vector<engine::TableName>& node_tables,
-                       const engine::TablePins& pins) {
+                       const engine::TablePins& pins, const SourceState& read) {
     if (table.source.kind == SourceKind::kFiles) {
       report_.lineage.push_back({table.name, "files", table.source.path, ""});
       return Status::OK();
@@ -261,7 +502,11 @@ class Applier {
     }
     for (const engine::TableName& input :
          engine::TablesMentioned(table.source.sql, c_.mounted_tables)) {
-      report_.lineage.push_back({table.name, "mount", input.ToString(), ""});
+      auto version = read.remote_versions.find(input.ToString());
+      report_.lineage.push_back({table.name, "mount", input.ToString(),
+                                 version == read.remote_versions.end()
+                                     ? std::string()
+                                     : std::to_string(version->second)});
     }
     for (const engine::TableName& input : engine::TablesMentioned(table.source.sql, node_tables)) {
       std::string version;
@@ -355,28 +600,55 @@ class Applier {
     auto start = Clock::now();
     for (size_t i = 0; i < d_.tables.size(); ++i) {
       const TableSpec& table = d_.tables[i];
-      Progress("writing " + d_.FullName() + "." + table.name);
+      TableBuild& build = report_.tables[i];
+      const catalog::CatalogTable* before = PublishedTable(table.name);
+      if (build.mode == "unchanged" && before != nullptr) {
+        // Nothing new: the published Delta version stays.
+        build.delta_version = tables_[i].delta_version = before->delta_version;
+        build.files = tables_[i].files = before->files;
+        build.bytes = tables_[i].bytes = before->bytes;
+        continue;
+      }
+      bool append = build.mode == "append" && before != nullptr;
+      Progress("writing " + d_.FullName() + "." + table.name +
+               (append ? " (appending " + std::to_string(build.added_rows) + " rows)" : ""));
       engine::WriteRequest request;
       request.table_root =
           engine::TableRoot(c_.data_dir, engine::TableName{d_.domain, d_.name, table.name});
-      request.query = "SELECT * FROM " + Staged(table.name);
-      request.mode = engine::WriteMode::kReplace;
-      request.partition_columns = table.partition_by;
-      if (!table.description.empty())
-        request.description = table.description;
+      if (append) {
+        request.query = "SELECT * FROM " + Added(table.name);
+        request.mode = engine::WriteMode::kAppend;
+      } else {
+        request.query = "SELECT * FROM " + Staged(table.name);
+        request.mode = engine::WriteMode::kReplace;
+        request.partition_columns = table.partition_by;
+        // Consumers (a mount on another node) follow the table through its change feed.
+        request.properties["delta.enableChangeDataFeed"] = "true";
+        if (!table.description.empty())
+          request.description = table.description;
+      }
       auto written = engine::WriteQuery(connection_, *c_.storage, *c_.reader, request);
       if (!written.ok())
         return written.status().WithContext("writing table '" + table.name + "'");
-      TableBuild& build = report_.tables[i];
-      build.files = written->files;
-      build.bytes = written->bytes;
+      build.files = written->files + (append ? before->files : 0);
+      build.bytes = written->bytes + (append ? before->bytes : 0);
       build.delta_version = written->version;
       tables_[i].delta_version = written->version;
-      tables_[i].files = written->files;
-      tables_[i].bytes = written->bytes;
+      tables_[i].files = build.files;
+      tables_[i].bytes = build.bytes;
     }
     report_.commit_ms = MillisSince(start);
     return Status::OK();
+  }
+
+  const catalog::CatalogTable* PublishedTable(const std::string& name) const {
+    if (!previous_)
+      return nullptr;
+    for (const catalog::CatalogTable& t : previous_->tables) {
+      if (t.name == name)
+        return &t;
+    }
+    return nullptr;
   }
 
   Status Publish() {
@@ -457,7 +729,13 @@ Json ApplyReport::ToJson() const {
   out["schema_changes"] = changes_json;
   Json tables_json = Json::array();
   for (const TableBuild& t : tables) {
-    Json entry = {{"name", t.name}, {"rows", t.rows}, {"load_ms", t.load_ms}};
+    Json entry = {{"name", t.name}, {"rows", t.rows}, {"load_ms", t.load_ms}, {"mode", t.mode}};
+    if (t.mode != "full") {
+      entry["added_rows"] = t.added_rows;
+      entry["read_changes"] = t.read_changes;
+    } else if (!t.full_because.empty()) {
+      entry["full_because"] = t.full_because;
+    }
     entry["previous_rows"] = t.previous_rows ? Json(*t.previous_rows) : Json(nullptr);
     if (t.delta_version >= 0) {
       entry["delta_version"] = t.delta_version;

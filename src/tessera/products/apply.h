@@ -34,6 +34,13 @@ struct ApplyContext {
   /// Tables the connection offers besides the node's own (mounts), for lineage: a SQL source
   /// that names one records it as an input of kind "mount".
   std::vector<engine::TableName> mounted_tables;
+  /// The current version of a mounted table on its server, or nullopt for mounts that have
+  /// none (PostgreSQL, files). Unset: no mounted table has a version. A SQL source reading
+  /// versioned mounts reads each at the version recorded in its lineage, and later applies can
+  /// then add only the rows appended since.
+  std::function<Result<std::optional<int64_t>>(const engine::TableName&)> remote_version;
+  /// Rebuild every table from all of its source, even where only new data could be added.
+  bool full_rebuild = false;
   /// Build and check, but publish nothing (`tessera plan`).
   bool dry_run = false;
   /// Told about each step as it starts and ends (one line each), for a terminal.
@@ -50,6 +57,14 @@ struct TableBuild {
   int64_t delta_version = -1;  // -1 until written
   int64_t load_ms = 0;
   std::vector<catalog::CatalogColumn> columns;
+  /// "full" (the whole source read and written anew), "append" (only what the source gained
+  /// since the published version was read, and appended) or "unchanged" (the source gained
+  /// nothing: nothing written, the published Delta version kept).
+  std::string mode = "full";
+  int64_t added_rows = 0;    // append: the rows added
+  std::string read_changes;  // append/unchanged: what was read ("2 new files", "east.h1.flights
+                             // versions 3..4")
+  std::string full_because;  // full, when a version was published before: why not incremental
 };
 
 /// What an apply (or a plan) did and found. Plain value.

@@ -6,6 +6,7 @@
 #include "tessera/engine/checkpoint_reader.h"
 #include "tessera/engine/data_dir.h"
 #include "tessera/engine/delta_functions.h"
+#include "tessera/engine/delta_writer.h"
 #include "tessera/storage/local_storage.h"
 #include "tessera/testing/test_util.h"
 
@@ -43,7 +44,8 @@ class ApplyTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(store_, catalog::ProductStore::Open(dir_.path()));
   }
 
-  Result<ApplyReport> ApplyText(const std::string& yaml, bool dry_run = false) {
+  Result<ApplyReport> ApplyText(const std::string& yaml, bool dry_run = false,
+                                bool full_rebuild = false) {
     TESSERA_ASSIGN_OR_RETURN(ProductDescriptor d,
                              ParseDescriptor(yaml, "product.yaml", dir_.path()));
     // What consumers see, as the CLI session attaches it.
@@ -56,6 +58,7 @@ class ApplyTest : public ::testing::Test {
     context.store = store_.get();
     context.data_dir = dir_.path();
     context.dry_run = dry_run;
+    context.full_rebuild = full_rebuild;
     return Apply(d, context);
   }
 
@@ -185,6 +188,89 @@ TEST_F(ApplyTest, DryRunAndBadSourcesPublishNothing) {
                                                "its source: "),
             std::string::npos)
       << unreadable.status().message();
+}
+
+TEST_F(ApplyTest, ReapplyingAddsOnlyNewFilesAndRebuildsWhenOldOnesChange) {
+  const std::string parts = R"(domain: ref
+name: airports
+version: 1.0.0
+tables:
+  - name: airports
+    source:
+      files: parts/*.csv
+    columns:
+      - name: iata
+        type: varchar
+)";
+  std::filesystem::create_directories(dir_.Sub("parts"));
+  testing::WriteFile(dir_.Sub("parts/a.csv"), "iata\nSEA\nLAX\n");
+  ASSERT_OK_AND_ASSIGN(ApplyReport first, ApplyText(parts));
+  EXPECT_EQ(first.tables[0].mode, "full");
+  EXPECT_EQ(first.tables[0].full_because, "");  // a first build is simply full
+
+  testing::WriteFile(dir_.Sub("parts/b.csv"), "iata\nJFK\n");
+  ASSERT_OK_AND_ASSIGN(ApplyReport added, ApplyText(parts));
+  EXPECT_EQ(added.tables[0].mode, "append");
+  EXPECT_EQ(added.tables[0].added_rows, 1);
+  EXPECT_EQ(added.tables[0].read_changes, "1 new file");
+  EXPECT_EQ(added.tables[0].rows, 3);
+  EXPECT_EQ(added.tables[0].delta_version, 1);
+  EXPECT_EQ(Query("SELECT string_agg(iata, ',' ORDER BY iata) FROM ref.airports.airports"),
+            "JFK,LAX,SEA");
+
+  // Nothing new: a new revision, no new Delta version.
+  ASSERT_OK_AND_ASSIGN(ApplyReport same, ApplyText(parts));
+  EXPECT_EQ(same.tables[0].mode, "unchanged");
+  EXPECT_EQ(same.tables[0].delta_version, 1);
+  EXPECT_EQ(same.tables[0].rows, 3);
+  EXPECT_GT(same.revision, added.revision);
+  EXPECT_EQ(LatestDeltaVersion("airports"), 1);
+
+  // A file read before changed: everything is read again.
+  testing::WriteFile(dir_.Sub("parts/a.csv"), "iata\nSEA\nLAX\nBOS\n");
+  ASSERT_OK_AND_ASSIGN(ApplyReport changed, ApplyText(parts));
+  EXPECT_EQ(changed.tables[0].mode, "full");
+  EXPECT_EQ(changed.tables[0].full_because, dir_.Sub("parts/a.csv") + " changed or went away");
+  EXPECT_EQ(Query("SELECT count(*) FROM ref.airports.airports"), "4");
+
+  ASSERT_OK_AND_ASSIGN(ApplyReport forced, ApplyText(parts, false, true));
+  EXPECT_EQ(forced.tables[0].full_because, "a full rebuild was asked for");
+
+  // A commit that was never published (an apply killed before its catalog commit) is not
+  // appended to: the next build replaces it.
+  engine::WriteRequest stray;
+  stray.table_root = dir_.Sub("tables/ref/airports/airports");
+  stray.query = "SELECT 'XXX' AS iata";
+  ASSERT_OK(engine::WriteQuery(*connection_, fs_, *reader_, stray).status());
+  testing::WriteFile(dir_.Sub("parts/c.csv"), "iata\nORD\n");
+  ASSERT_OK_AND_ASSIGN(ApplyReport after_crash, ApplyText(parts));
+  EXPECT_EQ(after_crash.tables[0].mode, "full");
+  EXPECT_NE(after_crash.tables[0].full_because.find("never published"), std::string::npos);
+  EXPECT_EQ(Query("SELECT count(*) FILTER (iata = 'XXX') || '/' || count(*) FROM "
+                  "ref.airports.airports"),
+            "0/5");
+}
+
+TEST_F(ApplyTest, AggregatesAndChangedDefinitionsAreRebuiltInFullAndSaySo) {
+  testing::WriteFile(dir_.Sub("airports.csv"), "IATA,state\nSEA,WA\nLAX,CA\n");
+  ASSERT_OK(ApplyText(kAirports).status());
+  const std::string derived = R"(domain: geo
+name: states
+version: 1.0.0
+tables:
+  - name: by_state
+    source:
+      sql: SELECT state, count(*) AS airports FROM ref.airports.airports GROUP BY state
+)";
+  ASSERT_OK(ApplyText(derived).status());
+  ASSERT_OK_AND_ASSIGN(ApplyReport again, ApplyText(derived));
+  EXPECT_EQ(again.tables[0].mode, "full");
+  EXPECT_EQ(again.tables[0].full_because, "its query is not row by row (it has GROUP BY)");
+  std::string renamed = derived;
+  renamed.replace(renamed.find("AS airports"), 11, "AS n");
+  renamed.replace(renamed.find("1.0.0"), 5, "2.0.0");
+  ASSERT_OK_AND_ASSIGN(ApplyReport redefined, ApplyText(renamed));
+  EXPECT_EQ(redefined.tables[0].full_because, "its definition changed");
 }
 
 }  // namespace

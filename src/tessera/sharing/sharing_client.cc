@@ -44,6 +44,18 @@ struct BodySink {
   bool overflow = false;
 };
 
+// The table version a server names in its `Delta-Table-Version` header (any case).
+size_t ReadVersionHeader(char* data, size_t size, size_t count, void* user) {
+  std::string_view line(data, size * count);
+  constexpr std::string_view kName = "delta-table-version:";
+  if (line.size() > kName.size() && ToLower(line.substr(0, kName.size())) == kName) {
+    auto version = ParseInt64(Trim(line.substr(kName.size())));
+    if (version.ok() && *version >= 0)
+      *static_cast<std::optional<int64_t>*>(user) = *version;
+  }
+  return size * count;
+}
+
 size_t AppendToBody(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<BodySink*>(user);
   size_t bytes = size * count;
@@ -141,8 +153,11 @@ Result<RemoteSnapshot> ParseQueryAnswer(std::string_view body, const std::string
       have_metadata = true;
       if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
         snapshot.version = **version;
-    } else if (kind == "file") {
+    } else if (kind == "file" || kind == "add" || kind == "cdf" || kind == "remove") {
       RemoteFile file;
+      file.action = kind;
+      if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
+        file.version = **version;
       auto url = JsonOptString(value, "url");
       auto id = JsonOptString(value, "id");
       auto size = JsonOptInt(value, "size");
@@ -242,6 +257,8 @@ Result<SharingClient::Answer> SharingClient::Call(const std::string& method,
   BodySink sink{&answer.body, options_.max_response_bytes};
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadVersionHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer.table_version);
   char detail[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
   CURLcode code = curl_easy_perform(curl);
@@ -331,11 +348,54 @@ Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
     request["jsonPredicateHints"] = DumpJson(*query.json_predicate_hints);
   if (query.limit_hint)
     request["limitHint"] = *query.limit_hint;
+  if (query.version)
+    request["version"] = *query.version;
   TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("POST", path, DumpJson(request)));
   std::string what = "querying " + table.share + "." + table.schema + "." + table.name;
   if (answer.status != 200)
     return ErrorFor(answer, what);
-  return ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint);
+  TESSERA_ASSIGN_OR_RETURN(
+      RemoteSnapshot snapshot,
+      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
+  if (answer.table_version)
+    snapshot.version = *answer.table_version;
+  return snapshot;
+}
+
+Result<int64_t> SharingClient::TableVersion(const RemoteTable& table) {
+  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
+                     "/tables/" + Segment(table.name) + "/version";
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
+  std::string what = "version of " + table.share + "." + table.schema + "." + table.name;
+  if (answer.status != 200)
+    return ErrorFor(answer, what);
+  if (!answer.table_version)
+    return Status::Corruption(what + ": sharing server " + profile_.endpoint +
+                              " answered without a Delta-Table-Version header");
+  return *answer.table_version;
+}
+
+Result<RemoteSnapshot> SharingClient::TableChanges(const RemoteTable& table,
+                                                   int64_t starting_version,
+                                                   int64_t ending_version) {
+  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
+                     "/tables/" + Segment(table.name) +
+                     "/changes?startingVersion=" + std::to_string(starting_version) +
+                     "&endingVersion=" + std::to_string(ending_version);
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
+  std::string what = "changes of " + table.share + "." + table.schema + "." + table.name;
+  if (answer.status != 200)
+    return ErrorFor(answer, what);
+  TESSERA_ASSIGN_OR_RETURN(
+      RemoteSnapshot changes,
+      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
+  changes.version = ending_version;
+  for (const RemoteFile& file : changes.files) {
+    if (file.action == "file")
+      return Status::Corruption(what + ": sharing server " + profile_.endpoint +
+                                " answered snapshot files, not changes");
+  }
+  return changes;
 }
 
 Result<Json> SharingClient::TableMetadata(const RemoteTable& table) {

@@ -43,9 +43,13 @@ struct RemoteFile {
   int64_t size = 0;
   std::map<std::string, std::optional<std::string>> partition_values;
   std::optional<int64_t> expiration_ms;
+  /// The line it came in: "file" (a snapshot), or "add", "cdf", "remove" (changes).
+  std::string action = "file";
+  int64_t version = -1;  // the commit of a change line
 };
 
-/// A table's answer to a query: its version, protocol and metadata lines, and its files.
+/// A table's answer to a query (its version, protocol and metadata lines, and its files), or
+/// to a change-feed request (`files` are the change lines).
 struct RemoteSnapshot {
   int64_t version = 0;
   Json protocol;  // the `protocol` object
@@ -57,6 +61,7 @@ struct RemoteSnapshot {
 struct RemoteQuery {
   std::optional<Json> json_predicate_hints;
   std::optional<int64_t> limit_hint;
+  std::optional<int64_t> version;  // time travel (needs the table shared with history)
 };
 
 /// Read a query answer (NDJSON: protocol, metaData, file lines; endStreamAction errors).
@@ -85,6 +90,16 @@ class SharingClient {
   /// the delta format (deletion vectors, column mapping) is the server's 400 error.
   Result<RemoteSnapshot> QueryTable(const RemoteTable& table, const RemoteQuery& query);
 
+  /// The table's current version (GET .../version).
+  Result<int64_t> TableVersion(const RemoteTable& table);
+
+  /// The change feed of versions starting_version..ending_version (GET .../changes, parquet
+  /// format): `files` are its add, cdf and remove lines, each with its commit version. The
+  /// table must be shared with history and have its change data feed on (else the server's
+  /// 400).
+  Result<RemoteSnapshot> TableChanges(const RemoteTable& table, int64_t starting_version,
+                                      int64_t ending_version);
+
   /// The latest snapshot's protocol and metadata (GET .../metadata), e.g. for the schema.
   Result<Json> TableMetadata(const RemoteTable& table);
 
@@ -97,6 +112,7 @@ class SharingClient {
   struct Answer {
     long status = 0;  // NOLINT(google-runtime-int): libcurl's type
     std::string body;
+    std::optional<int64_t> table_version;  // the Delta-Table-Version header
   };
   Result<Answer> Call(const std::string& method, const std::string& path, const std::string& body);
   Result<Json> GetJson(const std::string& path);
