@@ -106,6 +106,9 @@ class Db {
   }
 
   const std::string& path() const { return path_; }
+  /// The SQLite connection, to register functions on it (e.g. an FTS5 ranking function). Hold
+  /// Lock() while using it.
+  sqlite3* handle() { return handle_; }
 
  private:
   friend class Statement;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "tessera/catalog/search_rank.h"
 #include "tessera/common/json.h"
 #include "tessera/common/strings.h"
 
@@ -117,6 +118,7 @@ Result<std::unique_ptr<ProductStore>> ProductStore::Open(const std::string& data
                                                          const Clock* clock) {
   TESSERA_ASSIGN_OR_RETURN(auto db, Db::Open(data_dir + "/catalog.db"));
   TESSERA_RETURN_NOT_OK(Migrate(*db, "products", Migrations()));
+  TESSERA_RETURN_NOT_OK(RegisterProductSearchRank(*db));
   return std::unique_ptr<ProductStore>(new ProductStore(std::move(db), clock));
 }
 
@@ -597,7 +599,8 @@ Result<std::vector<SearchHit>> ProductStore::Search(const SearchQuery& query) {
       match.empty() ? "SELECT s.rowid, 0.0 FROM product_search s JOIN product_products p ON "
                       "p.domain = s.domain AND p.name = s.name WHERE 1 = 1" +
                           filters + " ORDER BY p.deprecated, s.domain, s.name LIMIT ?6"
-                    : "SELECT rowid, bm25(product_search, 10.0, 4.0, 2.0, 5.0, 3.0) AS score FROM "
+                    : "SELECT rowid, product_search_bm25(product_search, 10.0, 4.0, 2.0, 5.0, 3.0) "
+                      "AS score FROM "
                       "product_search WHERE product_search MATCH ?1" +
                           filters + " ORDER BY score LIMIT ?6";
   auto lock = db_->Lock();
