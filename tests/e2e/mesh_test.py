@@ -144,6 +144,26 @@ class MeshTest(unittest.TestCase):
         finally:
             self.hub.run("mount", "remove", "pushed")
 
+    def test_04a_a_plain_limit_is_sent_as_limit_hint_so_one_file_is_fetched(self):
+        profile = os.path.join(self.hub.data_dir, "east.share")
+        self.hub.run("mount", "add", "limited", "--profile", profile)
+        files = os.path.join(self.hub.data_dir, "cache", "shares", "limited", "files")
+        try:
+            out = self.hub.run("sql", "--format", "csv",
+                               "SELECT * FROM limited.h1.flights LIMIT 10").stdout
+            self.assertEqual(len(out.splitlines()), 11)
+            self.assertEqual(len(os.listdir(files)), 1)
+            # With an ORDER BY every file is needed (the answer must be the true first ten).
+            ordered = ("SELECT date, delay, origin FROM {} ORDER BY date, delay, origin, "
+                       "destination, distance LIMIT 10")
+            self.assertEqual(self.cli_rows(ordered.format("limited.h1.flights")),
+                             self.cli_rows(ordered.format(
+                                 f"read_parquet('{FLIGHTS}') WHERE date < TIMESTAMP "
+                                 "'2001-04-01'")))
+            self.assertEqual(len(os.listdir(files)), 3)
+        finally:
+            self.hub.run("mount", "remove", "limited")
+
     def test_04b_new_rows_flow_through_the_mesh_incrementally(self):
         # East lands 1% more flights in a new file: its apply reads just that file.
         self.mesh.land_more("east", 30000)

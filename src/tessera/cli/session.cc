@@ -88,13 +88,9 @@ Result<std::vector<engine::TableName>> Session::MountedTables() {
 }
 
 Result<std::optional<int64_t>> Session::RemoteVersion(const engine::TableName& table) {
-  if (!mounts_)
+  if (!share_mounts_)
     return std::optional<int64_t>();
-  auto mount = mounts_->Get(table.domain);
-  if (!mount.ok() || mount->kind != "sharing")
-    return std::optional<int64_t>();
-  TESSERA_ASSIGN_OR_RETURN(int64_t version, share_mounts_->RemoteVersion(table.ToString()));
-  return std::optional<int64_t>(version);
+  return share_mounts_->VersionIfShared(table);
 }
 
 Result<std::string> Session::ResolveTable(const std::string& argument) const {

@@ -169,6 +169,54 @@ bool RangeMayMatch(const Json* min, const Json* max, const ColumnPredicate& p,
   return true;
 }
 
+// The rows a single-table SELECT reads at most: LIMIT n [OFFSET m] with constants, over
+// plain columns (or *) with nothing that needs rows beyond those (no WHERE, ORDER BY, DISTINCT,
+// GROUP BY, HAVING, QUALIFY or computed select items, which could hide an aggregate).
+std::optional<int64_t> PlainLimit(const Json& node) {
+  const Json* modifiers = JsonFind(node, "modifiers");
+  if (modifiers == nullptr || !modifiers->is_array() || modifiers->size() != 1)
+    return std::nullopt;
+  const Json& limit = (*modifiers)[0];
+  if (limit.value("type", "") != "LIMIT_MODIFIER")
+    return std::nullopt;
+  auto constant = [](const Json* expression) -> std::optional<int64_t> {
+    if (expression == nullptr || expression->is_null())
+      return int64_t{0};
+    if (expression->value("class", "") != "CONSTANT")
+      return std::nullopt;
+    const Json* value = JsonFind(*expression, "value");
+    const Json* number = value != nullptr ? JsonFind(*value, "value") : nullptr;
+    if (number == nullptr || !number->is_number_integer() || number->get<int64_t>() < 0)
+      return std::nullopt;
+    return number->get<int64_t>();
+  };
+  const Json* count_expression = JsonFind(limit, "limit");
+  if (count_expression == nullptr || count_expression->is_null())
+    return std::nullopt;
+  std::optional<int64_t> count = constant(count_expression);
+  std::optional<int64_t> offset = constant(JsonFind(limit, "offset"));
+  if (!count || !offset || *count > (int64_t{1} << 40) || *offset > (int64_t{1} << 40))
+    return std::nullopt;
+  for (const char* clause : {"where_clause", "having", "qualify", "sample"}) {
+    const Json* value = JsonFind(node, clause);
+    if (value != nullptr && !value->is_null())
+      return std::nullopt;
+  }
+  const Json* groups = JsonFind(node, "group_expressions");
+  if ((groups != nullptr && groups->is_array() && !groups->empty()) ||
+      node.value("aggregate_handling", "STANDARD_HANDLING") != "STANDARD_HANDLING")
+    return std::nullopt;
+  const Json* select = JsonFind(node, "select_list");
+  if (select == nullptr || !select->is_array())
+    return std::nullopt;
+  for (const Json& item : *select) {
+    std::string kind = item.value("class", "");
+    if (kind != "COLUMN_REF" && kind != "STAR")
+      return std::nullopt;
+  }
+  return *count + *offset;
+}
+
 }  // namespace
 
 std::optional<ScanHints> ExtractScanHints(Connection& connection, std::string_view sql,
@@ -223,9 +271,10 @@ std::optional<ScanHints> ExtractScanHints(Connection& connection, std::string_vi
         std::filesystem::absolute(path.get<std::string>()).lexically_normal().string();
   }
   CollectConjuncts(node.value("where_clause", Json()), &hints.predicates);
+  hints.limit = PlainLimit(node);
   Log(LogLevel::kDebug, "scan hints: " + std::to_string(hints.predicates.size()) +
                             " predicates on " + hints.table_root);
-  if (hints.predicates.empty())
+  if (hints.predicates.empty() && !hints.limit)
     return std::nullopt;
   return hints;
 }
@@ -283,9 +332,16 @@ ScopedScanHints::ScopedScanHints(std::optional<ScanHints> hints)
 ScopedScanHints::~ScopedScanHints() { current_hints = std::move(previous_); }
 
 const std::vector<ColumnPredicate>* ScopedScanHints::For(const std::string& table_root) {
-  if (!current_hints || current_hints->table_root != table_root)
+  if (!current_hints || current_hints->table_root != table_root ||
+      current_hints->predicates.empty())
     return nullptr;
   return &current_hints->predicates;
+}
+
+std::optional<int64_t> ScopedScanHints::LimitFor(const std::string& table_root) {
+  if (!current_hints || current_hints->table_root != table_root)
+    return std::nullopt;
+  return current_hints->limit;
 }
 
 namespace {

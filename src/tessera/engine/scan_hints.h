@@ -24,13 +24,18 @@ struct ColumnPredicate {
 struct ScanHints {
   std::string table_root;  // the table they apply to
   std::vector<ColumnPredicate> predicates;
+  /// The query reads at most this many rows of the table, in any order: a LIMIT (plus OFFSET)
+  /// over a plain projection of it, with no WHERE, ORDER BY, DISTINCT, GROUP BY or aggregate.
+  /// A remote scan may then fetch only enough files (a Delta Sharing limitHint).
+  std::optional<int64_t> limit;
 };
 
 /// Find file-skipping hints in `sql`: only for a single SELECT with exactly one table reference
 /// (a data-directory view `domain.product.table`, or `delta_scan('<path>')` at the latest version)
 /// and no subqueries, so the predicates can only concern that one scan. Uses DuckDB's parser
-/// (json_serialize_sql). Return nullopt when the query does not qualify; never an error for
-/// ordinary SQL (parse errors are left to the real execution).
+/// (json_serialize_sql). Return nullopt when the query does not qualify or has neither
+/// predicates nor a usable limit; never an error for ordinary SQL (parse errors are left to the
+/// real execution).
 std::optional<ScanHints> ExtractScanHints(Connection& connection, std::string_view sql,
                                           const std::string& data_dir);
 
@@ -48,8 +53,10 @@ class ScopedScanHints {
   ScopedScanHints(const ScopedScanHints&) = delete;
   ScopedScanHints& operator=(const ScopedScanHints&) = delete;
 
-  /// The hints for `table_root` on this thread, or null.
+  /// The predicates for `table_root` on this thread, or null when there are none.
   static const std::vector<ColumnPredicate>* For(const std::string& table_root);
+  /// The row limit for `table_root` on this thread (ScanHints::limit), or nullopt.
+  static std::optional<int64_t> LimitFor(const std::string& table_root);
 
  private:
   std::optional<ScanHints> previous_;

@@ -110,12 +110,37 @@ TEST_F(ScanHintsTest, ExtractsOnlyFromSingleTableQueries) {
   }
 }
 
+TEST_F(ScanHintsTest, ALimitOverThePlainTableIsAHintAndNothingElseIs) {
+  auto limit = [&](const std::string& sql) -> std::optional<int64_t> {
+    auto hints = ExtractScanHints(*connection_, sql, "/data");
+    return hints ? hints->limit : std::nullopt;
+  };
+  EXPECT_EQ(limit("SELECT * FROM a.b.c LIMIT 10"), 10);
+  EXPECT_EQ(limit("SELECT id, s FROM a.b.c LIMIT 10 OFFSET 5"), 15);
+  EXPECT_EQ(limit("SELECT * FROM delta_scan('/x') LIMIT 3"), 3);
+  for (const char* sql :
+       {"SELECT * FROM a.b.c WHERE id > 1 LIMIT 10", "SELECT * FROM a.b.c ORDER BY id LIMIT 10",
+        "SELECT DISTINCT s FROM a.b.c LIMIT 10", "SELECT count(*) FROM a.b.c LIMIT 10",
+        "SELECT s, count(*) FROM a.b.c GROUP BY s LIMIT 10", "SELECT id + 1 FROM a.b.c LIMIT 10",
+        "SELECT * FROM a.b.c LIMIT (SELECT 1)", "SELECT * FROM a.b.c LIMIT 10%",
+        "SELECT * FROM a.b.c"}) {
+    EXPECT_EQ(limit(sql), std::nullopt) << sql;
+  }
+}
+
 TEST_F(ScanHintsTest, HintsAreScopedToTheThreadAndTable) {
   EXPECT_EQ(ScopedScanHints::For("/t"), nullptr);
   {
-    ScopedScanHints hints(ScanHints{"/t", {{"id", Op::kEq, 1}}});
+    ScopedScanHints hints(ScanHints{"/t", {{"id", Op::kEq, 1}}, std::nullopt});
     ASSERT_NE(ScopedScanHints::For("/t"), nullptr);
     EXPECT_EQ(ScopedScanHints::For("/other"), nullptr);
+    EXPECT_EQ(ScopedScanHints::LimitFor("/t"), std::nullopt);
+  }
+  {
+    ScopedScanHints hints(ScanHints{"/t", {}, 25});
+    EXPECT_EQ(ScopedScanHints::For("/t"), nullptr);  // no predicates: nothing to skip by
+    EXPECT_EQ(ScopedScanHints::LimitFor("/t"), 25);
+    EXPECT_EQ(ScopedScanHints::LimitFor("/other"), std::nullopt);
   }
   EXPECT_EQ(ScopedScanHints::For("/t"), nullptr);
 }

@@ -353,10 +353,12 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
   // The statement being bound may carry simple filters for this table (engine/scan_hints.h):
   // they are keyed by the table's data-directory path, as ExtractScanHints names tables.
   const std::vector<engine::ColumnPredicate>* predicates = nullptr;
+  std::optional<int64_t> limit;  // a LIMIT over the plain table: sent as limitHint
   if (auto name = engine::ParseTableName(std::string(mount_name) + "." + std::string(schema) + "." +
                                          std::string(table));
       name.ok()) {
     predicates = engine::ScopedScanHints::For(engine::TableRoot(data_dir_, *name));
+    limit = engine::ScopedScanHints::LimitFor(engine::TableRoot(data_dir_, *name));
   }
   // Defining a view only needs the columns: the metadata, not the files.
   bool columns_only = engine::ScopedViewDefinition::Active();
@@ -365,17 +367,21 @@ Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::strin
       std::string(mount_name) + "." + std::string(schema) + "." + std::string(table);
   const engine::RemoteRead* pinned =
       columns_only ? nullptr : engine::ScopedRemoteReads::For(display);
+  if (columns_only || pinned != nullptr)
+    limit.reset();
   // A query asks the server once, though DuckDB binds the view twice (scan_memo.h).
   std::string key = ScanMemo::Key(mount_name, schema, table, columns_only, predicates);
   if (pinned != nullptr) {
     key += "\npinned " + std::to_string(pinned->version) + " after " +
            (pinned->appended_after ? std::to_string(*pinned->appended_after) : "-");
   }
+  if (limit)
+    key += "\nlimit " + std::to_string(*limit);
   if (std::optional<std::string> remembered = memo_.Get(key))
     return *remembered;
   TESSERA_ASSIGN_OR_RETURN(
       std::string sql, FreshScanSql(mount_name, schema, table, columns_only ? nullptr : predicates,
-                                    columns_only, pinned));
+                                    columns_only, pinned, limit));
   memo_.Put(key, sql);
   return sql;
 }
@@ -413,10 +419,18 @@ Result<int64_t> ShareMounts::RemoteVersion(const std::string& mounted_table) {
   return version;
 }
 
+Result<std::optional<int64_t>> ShareMounts::VersionIfShared(const engine::TableName& table) {
+  auto mount = store_.Get(table.domain);
+  if (!mount.ok() || mount->kind != kKind)
+    return std::optional<int64_t>();
+  TESSERA_ASSIGN_OR_RETURN(int64_t version, RemoteVersion(table.ToString()));
+  return std::optional<int64_t>(version);
+}
+
 Result<std::string> ShareMounts::FreshScanSql(
     std::string_view mount_name, std::string_view schema, std::string_view table,
     const std::vector<engine::ColumnPredicate>* predicates, bool columns_only,
-    const engine::RemoteRead* pinned) {
+    const engine::RemoteRead* pinned, std::optional<int64_t> limit) {
   TESSERA_ASSIGN_OR_RETURN(Remote connected, Connect(mount_name, schema, table));
   const Mount& mount = connected.mount;
   sharing::SharingClient& client = *connected.client;
@@ -452,6 +466,7 @@ Result<std::string> ShareMounts::FreshScanSql(
   }
   if (pinned != nullptr)
     query.version = pinned->version;
+  query.limit_hint = limit;
   auto snapshot = pinned != nullptr && pinned->appended_after
                       ? AppendedSince(client, remote, *pinned->appended_after, pinned->version)
                       : client.QueryTable(remote, query);

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,12 +59,15 @@ class ShareMounts : public access::SessionExtension {
 
   /// The current version of a mounted table on its server (`mount.schema.table`).
   Result<int64_t> RemoteVersion(const std::string& mounted_table);
+  /// RemoteVersion() of a table of a Delta Sharing mount; nullopt for other mounts' tables.
+  Result<std::optional<int64_t>> VersionIfShared(const engine::TableName& table);
 
  private:
   Result<std::string> FreshScanSql(std::string_view mount, std::string_view schema,
                                    std::string_view table,
                                    const std::vector<engine::ColumnPredicate>* predicates,
-                                   bool columns_only, const engine::RemoteRead* pinned);
+                                   bool columns_only, const engine::RemoteRead* pinned,
+                                   std::optional<int64_t> limit);
   /// The mount, its table (kNotFound naming it if the mount no longer lists it) and a client.
   struct Remote {
     Mount mount;

@@ -10,14 +10,13 @@
 
 namespace tessera::products {
 
-std::unique_ptr<ProductRefresher> ProductRefresher::Start(std::string data_dir,
-                                                          catalog::ProductStore& store,
-                                                          access::AccessStore& access,
-                                                          std::chrono::milliseconds tick,
-                                                          ConnectionExtender extend) {
+std::unique_ptr<ProductRefresher> ProductRefresher::Start(
+    std::string data_dir, catalog::ProductStore& store, access::AccessStore& access,
+    std::chrono::milliseconds tick, ConnectionExtender extend, RemoteVersionLookup remote_version) {
   std::unique_ptr<ProductRefresher> refresher(
       new ProductRefresher(std::move(data_dir), store, access));
   refresher->extend_ = std::move(extend);
+  refresher->remote_version_ = std::move(remote_version);
   refresher->thread_ = std::thread([r = refresher.get(), tick] { r->Loop(tick); });
   return refresher;
 }
@@ -106,13 +105,19 @@ Status ProductRefresher::Refresh(const catalog::ProductVersion& current) {
   context.access = &access_;
   context.data_dir = data_dir_;
   context.mounted_tables = std::move(mounted);
+  context.remote_version = remote_version_;
   TESSERA_ASSIGN_OR_RETURN(ApplyReport report, Apply(descriptor, context));
   connection.reset();
   if (!report.published)
     return Status::Conflict("not published: " + report.blocked_by);
   std::string rows;
-  for (const TableBuild& t : report.tables)
+  for (const TableBuild& t : report.tables) {
     rows += (rows.empty() ? "" : ", ") + t.name + " " + std::to_string(t.rows) + " rows";
+    if (t.mode == "append")
+      rows += " (+" + std::to_string(t.added_rows) + ": " + t.read_changes + ")";
+    else if (t.mode == "unchanged")
+      rows += " (nothing new)";
+  }
   Log(LogLevel::kInfo, "refreshed " + report.product + " " + report.version + " as revision " +
                            std::to_string(report.revision) + " (" + rows + ")");
   return Status::OK();

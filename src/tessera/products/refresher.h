@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -23,6 +24,10 @@ namespace tessera::products {
 using ConnectionExtender =
     std::function<Result<std::vector<engine::TableName>>(engine::Connection&, std::string_view)>;
 
+/// The current version of a mounted table on its server, or nullopt for mounts without one
+/// (ApplyContext::remote_version): lets refreshes add only what remote tables appended.
+using RemoteVersionLookup = std::function<Result<std::optional<int64_t>>(const engine::TableName&)>;
+
 /// Re-applies the products whose descriptor asks for it (`refresh: {interval: 1h}`), from the
 /// descriptor file they were last applied from, while `tessera serve` runs: the same pipeline as
 /// `tessera apply` (contract, version check, all-or-nothing publish). A failed or blocked
@@ -34,7 +39,8 @@ class ProductRefresher {
   static std::unique_ptr<ProductRefresher> Start(std::string data_dir, catalog::ProductStore& store,
                                                  access::AccessStore& access,
                                                  std::chrono::milliseconds tick,
-                                                 ConnectionExtender extend = nullptr);
+                                                 ConnectionExtender extend = nullptr,
+                                                 RemoteVersionLookup remote_version = nullptr);
   ~ProductRefresher();
   ProductRefresher(const ProductRefresher&) = delete;
   ProductRefresher& operator=(const ProductRefresher&) = delete;
@@ -53,6 +59,7 @@ class ProductRefresher {
   catalog::ProductStore& store_;
   access::AccessStore& access_;
   ConnectionExtender extend_;
+  RemoteVersionLookup remote_version_;
   // When each product was last tried ("domain.name" -> ms), so a failing one waits an interval.
   std::map<std::string, int64_t> last_attempt_;
   std::mutex mutex_;

@@ -91,6 +91,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
         for (access::SessionExtension* extension : extensions)
           TESSERA_RETURN_NOT_OK(extension->Register(connection));
         return access::AttachExtensionViews(connection, extensions, sql);
+      },
+      [shares = node->share_mounts_.get()](const engine::TableName& table) {
+        return shares->VersionIfShared(table);
       });
   if (options.pg_address) {
     TESSERA_ASSIGN_OR_RETURN(auto address, ParseAddress(*options.pg_address));
