@@ -37,14 +37,42 @@ std::vector<MountedTable> ToMounted(const std::vector<sharing::RemoteTable>& rem
 }
 
 // A file id names the cached file: ids that are not plain tokens (a hostile server could send
-// "../x") are hashed.
-std::string CacheFileName(const std::string& id) {
+// "../x") are hashed. A download of unknown size is a deletion vector file (.bin).
+std::string CacheFileName(const sharing::RemoteFile& file) {
+  const std::string& id = file.id;
   bool plain = !id.empty() && id.size() <= 128;
   for (char c : id) {
     plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '_');
   }
-  return (plain ? id : HexEncode(Sha256(id))) + ".parquet";
+  return (plain ? id : HexEncode(Sha256(id))) + (file.size < 0 ? ".bin" : ".parquet");
+}
+
+// The deletion vector file a delta-format file line keeps at a pre-signed URL, as a download
+// of unknown size named after its data file's id (which changes when the vector does), or
+// nullopt when the file has no vector or has it inline.
+std::optional<sharing::RemoteFile> DeletionVectorFile(const sharing::RemoteFile& file) {
+  if (!file.delta_action.is_object())
+    return std::nullopt;
+  const Json* dv = JsonFind(file.delta_action, "deletionVector");
+  if (dv == nullptr || !dv->is_object() || dv->value("storageType", "") != "p")
+    return std::nullopt;
+  sharing::RemoteFile download;
+  download.url = dv->value("pathOrInlineDv", "");
+  download.id = file.id + "-dv";
+  download.size = -1;
+  download.expiration_ms = file.expiration_ms;
+  return download;
+}
+
+// Every download a snapshot needs: its data files, then their deletion vector files.
+std::vector<sharing::RemoteFile> Downloads(const sharing::RemoteSnapshot& snapshot) {
+  std::vector<sharing::RemoteFile> all = snapshot.files;
+  for (const sharing::RemoteFile& file : snapshot.files) {
+    if (std::optional<sharing::RemoteFile> dv = DeletionVectorFile(file))
+      all.push_back(std::move(*dv));
+  }
+  return all;
 }
 
 int64_t FileSize(const std::string& path) {
@@ -54,9 +82,35 @@ int64_t FileSize(const std::string& path) {
   return static_cast<int64_t>(info.st_size);
 }
 
+// A delta-format snapshot as a one-commit Delta log: the table's own protocol, metadata and
+// add actions, pointing at the cached data and deletion vector files.
+Result<std::string> LocalDeltaCommit(const sharing::RemoteSnapshot& snapshot,
+                                     const std::string& files_dir) {
+  if (!snapshot.protocol.is_object() || !snapshot.metadata.is_object() ||
+      JsonFind(snapshot.metadata, "schemaString") == nullptr)
+    return Status::Corruption("the remote table's delta-format protocol or metadata is incomplete");
+  std::string commit = DumpJson(Json{{"protocol", snapshot.protocol}});
+  commit += '\n';
+  commit += DumpJson(Json{{"metaData", snapshot.metadata}});
+  commit += '\n';
+  for (const sharing::RemoteFile& file : snapshot.files) {
+    Json add = file.delta_action;
+    add["path"] = PercentEncodePath(files_dir + "/" + CacheFileName(file));
+    if (std::optional<sharing::RemoteFile> dv = DeletionVectorFile(file))
+      add["deletionVector"]["pathOrInlineDv"] =
+          PercentEncodePath(files_dir + "/" + CacheFileName(*dv));
+    add["dataChange"] = true;
+    commit += DumpJson(Json{{"add", add}});
+    commit += '\n';
+  }
+  return commit;
+}
+
 // The remote snapshot as a one-commit Delta log naming the cached files by absolute path.
 Result<std::string> LocalCommit(const sharing::RemoteSnapshot& snapshot,
-                                const std::vector<std::string>& paths) {
+                                const std::string& files_dir) {
+  if (snapshot.format == "delta")
+    return LocalDeltaCommit(snapshot, files_dir);
   const Json& remote = snapshot.metadata;
   auto schema = JsonOptString(remote, "schemaString");
   if (!schema.ok() || !*schema)
@@ -84,7 +138,7 @@ Result<std::string> LocalCommit(const sharing::RemoteSnapshot& snapshot,
     for (const auto& [column, value] : file.partition_values)
       partition_values[column] = value ? Json(*value) : Json(nullptr);
     commit += DumpJson(Json{{"add",
-                             {{"path", PercentEncodePath(paths[i])},
+                             {{"path", PercentEncodePath(files_dir + "/" + CacheFileName(file))},
                               {"partitionValues", partition_values},
                               {"size", file.size},
                               {"modificationTime", 0},
@@ -169,6 +223,7 @@ std::optional<Json> PredicateHints(const std::vector<engine::ColumnPredicate>& p
 // connections). URLs the server refuses (expired pre-signed URLs) are asked for again once, by
 // file id. Return the bytes fetched.
 Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::RemoteTable& table,
+                           const sharing::RemoteQuery& query,
                            const std::vector<const sharing::RemoteFile*>& files,
                            const std::string& cache) {
   constexpr size_t kParallelDownloads = 4;
@@ -189,7 +244,7 @@ Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::Remote
             return;
           file = pending[next++];
         }
-        auto bytes = client.DownloadFile(*file, cache + "/files/" + CacheFileName(file->id));
+        auto bytes = client.DownloadFile(*file, cache + "/files/" + CacheFileName(*file));
         std::lock_guard lock(mutex);
         if (bytes.ok()) {
           fetched += *bytes;
@@ -210,8 +265,8 @@ Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::Remote
     if (refused.empty())
       break;
     // Pre-signed URLs expire: a fresh answer names the same files (ids are stable) anew.
-    TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot again, client.QueryTable(table, {}));
-    refreshed = std::move(again.files);
+    TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot again, client.QueryTable(table, query));
+    refreshed = Downloads(again);
     pending.clear();
     for (const sharing::RemoteFile* file : refused) {
       auto match = std::find_if(refreshed.begin(), refreshed.end(),
@@ -232,9 +287,8 @@ Result<sharing::RemoteSnapshot> AppendedSince(sharing::SharingClient& client,
                                               const sharing::RemoteTable& table, int64_t after,
                                               int64_t version) {
   if (after >= version) {
-    sharing::RemoteSnapshot none;
+    TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot none, client.MetadataSnapshot(table));
     none.version = version;
-    TESSERA_ASSIGN_OR_RETURN(none.metadata, client.TableMetadata(table));
     return none;
   }
   TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot changes,
@@ -439,12 +493,10 @@ Result<std::string> ShareMounts::FreshScanSql(
   std::string cache = MountCacheDir(data_dir_, mount.name);
   if (columns_only) {
     // An empty table with the remote schema: its log has the metadata and no files.
-    auto metadata = client.TableMetadata(remote);
-    if (!metadata.ok())
-      return metadata.status().WithContext("reading " + display);
-    sharing::RemoteSnapshot empty;
-    empty.metadata = std::move(*metadata);
-    TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(empty, {}));
+    auto empty = client.MetadataSnapshot(remote);
+    if (!empty.ok())
+      return empty.status().WithContext("reading " + display);
+    TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(*empty, cache + "/files"));
     std::string root =
         cache + "/snapshots/columns-" + HexEncode(Sha256(display + "\n" + commit)).substr(0, 24);
     std::error_code error;
@@ -480,25 +532,30 @@ Result<std::string> ShareMounts::FreshScanSql(
     return Status::IoError("cannot create " + cache + ": " + error.message());
   std::vector<std::string> paths;
   std::string fingerprint = display + "\n" + std::to_string(snapshot->version) + "\n" +
+                            snapshot->format + "\n" + DumpJson(snapshot->protocol) + "\n" +
                             DumpJson(snapshot->metadata) + "\n";
-  std::vector<const sharing::RemoteFile*> missing;
   for (const sharing::RemoteFile& file : snapshot->files) {
-    std::string path = cache + "/files/" + CacheFileName(file.id);
-    // Cached files are complete (downloads are renamed into place after their size checked).
-    if (UseCachedFile(path) != file.size)
-      missing.push_back(&file);
-    paths.push_back(path);
     fingerprint += file.id + "\n";
     for (const auto& [column, value] : file.partition_values)
       fingerprint += column + "=" + value.value_or("\x01null") + "\n";
   }
-  auto fetched = FetchFiles(client, remote, missing, cache);
+  std::vector<sharing::RemoteFile> downloads = Downloads(*snapshot);
+  std::vector<const sharing::RemoteFile*> missing;
+  for (const sharing::RemoteFile& file : downloads) {
+    std::string path = cache + "/files/" + CacheFileName(file);
+    // Cached files are complete (downloads are renamed into place after their size checked).
+    int64_t cached = UseCachedFile(path);
+    if (file.size >= 0 ? cached != file.size : cached < 0)
+      missing.push_back(&file);
+    paths.push_back(path);
+  }
+  auto fetched = FetchFiles(client, remote, query, missing, cache);
   if (!fetched.ok())
     return fetched.status().WithContext("reading " + display);
   if (*fetched > 0)
     Log(LogLevel::kInfo,
         "mount " + mount.name + ": fetched " + std::to_string(*fetched) + " bytes for " + display);
-  TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(*snapshot, paths));
+  TESSERA_ASSIGN_OR_RETURN(std::string commit, LocalCommit(*snapshot, cache + "/files"));
   std::string root = cache + "/snapshots/" + HexEncode(Sha256(fingerprint)).substr(0, 32);
   TESSERA_RETURN_NOT_OK(WriteSnapshotTable(root, commit));
   std::set<std::string> keep(paths.begin(), paths.end());

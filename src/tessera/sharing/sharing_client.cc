@@ -147,12 +147,55 @@ Result<RemoteSnapshot> ParseQueryAnswer(std::string_view body, const std::string
       return corrupt(number, kind + " is not an object");
     if (kind == "protocol") {
       snapshot.protocol = value;
+      if (const Json* delta_protocol = JsonFind(value, "deltaProtocol")) {
+        if (!delta_protocol->is_object())
+          return corrupt(number, "deltaProtocol is not an object");
+        snapshot.format = "delta";
+        snapshot.protocol = *delta_protocol;
+      }
       have_protocol = true;
     } else if (kind == "metaData") {
       snapshot.metadata = value;
+      if (const Json* delta_metadata = JsonFind(value, "deltaMetadata")) {
+        if (!delta_metadata->is_object())
+          return corrupt(number, "deltaMetadata is not an object");
+        snapshot.format = "delta";
+        snapshot.metadata = *delta_metadata;
+      }
       have_metadata = true;
       if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
         snapshot.version = **version;
+    } else if (kind == "file" && JsonFind(value, "deltaSingleAction") != nullptr) {
+      const Json& single = *JsonFind(value, "deltaSingleAction");
+      if (!single.is_object() || single.size() != 1 || !single.begin().value().is_object())
+        return corrupt(number, "deltaSingleAction is not one Delta action");
+      const std::string& type = single.begin().key();
+      if (type != "add" && type != "remove" && type != "cdc")
+        return corrupt(number, "deltaSingleAction holds '" + type + "', not add, remove or cdc");
+      const Json& action = single.begin().value();
+      RemoteFile file;
+      file.action = type == "cdc" ? "cdf" : type;
+      file.delta_action = action;
+      auto id = JsonOptString(value, "id");
+      auto path = JsonOptString(action, "path");
+      auto size = JsonOptInt(action, "size");
+      if (!id.ok() || !*id || (*id)->empty() || !path.ok() || !*path || !size.ok() || !*size ||
+          **size < 0)
+        return corrupt(number, "a delta file needs an id, and its action a path and a size");
+      file.id = **id;
+      file.url = **path;
+      file.size = **size;
+      if (auto version = JsonOptInt(value, "version"); version.ok() && *version)
+        file.version = **version;
+      if (auto expiration = JsonOptInt(value, "expirationTimestamp"); expiration.ok())
+        file.expiration_ms = *expiration;
+      if (const Json* partitions = JsonFind(action, "partitionValues");
+          partitions != nullptr && partitions->is_object()) {
+        for (const auto& [column, v] : partitions->items())
+          file.partition_values[column] =
+              v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
+      }
+      snapshot.files.push_back(std::move(file));
     } else if (kind == "file" || kind == "add" || kind == "cdf" || kind == "remove") {
       RemoteFile file;
       file.action = kind;
@@ -244,7 +287,13 @@ Result<SharingClient::Answer> SharingClient::Call(const std::string& method,
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip and deflate, decoded here
   std::string authorization = "Authorization: Bearer " + profile_.bearer_token;
   curl_slist* headers = curl_slist_append(nullptr, authorization.c_str());
-  headers = curl_slist_append(headers, "delta-sharing-capabilities: responseformat=parquet");
+  // Either format: parquet for plain tables (the server's choice), delta for tables with the
+  // reader features listed, which the local Delta reader then reads (mounts write the answer
+  // as a local Delta log).
+  headers = curl_slist_append(
+      headers,
+      "delta-sharing-capabilities: responseformat=parquet,delta;readerfeatures=deletionvectors,"
+      "columnmapping,timestampntz,typewidening,typewidening-preview,vacuumprotocolcheck");
   if (method == "POST") {
     headers = curl_slist_append(headers, "Content-Type: application/json; charset=utf-8");
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
@@ -398,7 +447,7 @@ Result<RemoteSnapshot> SharingClient::TableChanges(const RemoteTable& table,
   return changes;
 }
 
-Result<Json> SharingClient::TableMetadata(const RemoteTable& table) {
+Result<RemoteSnapshot> SharingClient::MetadataSnapshot(const RemoteTable& table) {
   std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
                      "/tables/" + Segment(table.name) + "/metadata";
   TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
@@ -408,6 +457,13 @@ Result<Json> SharingClient::TableMetadata(const RemoteTable& table) {
   TESSERA_ASSIGN_OR_RETURN(
       RemoteSnapshot snapshot,
       ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
+  if (answer.table_version)
+    snapshot.version = *answer.table_version;
+  return snapshot;
+}
+
+Result<Json> SharingClient::TableMetadata(const RemoteTable& table) {
+  TESSERA_ASSIGN_OR_RETURN(RemoteSnapshot snapshot, MetadataSnapshot(table));
   return std::move(snapshot.metadata);
 }
 
@@ -441,7 +497,8 @@ Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::s
   ApplyTimeouts(curl.get(), options_);
   curl_easy_setopt(curl.get(), CURLOPT_URL, file.url.c_str());
   // Pre-signed URLs may point anywhere (object stores): the bearer token is not sent.
-  FileSink sink{fd, file.size};
+  // A file of unknown size (a deletion vector file) may be at most as large as an API answer.
+  FileSink sink{fd, file.size >= 0 ? file.size : static_cast<int64_t>(options_.max_response_bytes)};
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, WriteToFile);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &sink);
   char detail[CURL_ERROR_SIZE] = {};
@@ -469,7 +526,7 @@ Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::s
     std::string message = detail[0] != '\0' ? detail : curl_easy_strerror(code);
     return discard(Status::IoError(what + ": cannot fetch it from " + origin + ": " + message));
   }
-  if (sink.written != file.size)
+  if (file.size >= 0 && sink.written != file.size)
     return discard(Status::Corruption(what + ": the server sent " + std::to_string(sink.written) +
                                       " bytes, the file has " + std::to_string(file.size)));
   if (::fsync(fd) != 0 || ::close(fd) != 0) {

@@ -46,11 +46,18 @@ struct RemoteFile {
   /// The line it came in: "file" (a snapshot), or "add", "cdf", "remove" (changes).
   std::string action = "file";
   int64_t version = -1;  // the commit of a change line
+  /// Delta response format: the verbatim Delta action (add, remove or cdc object) whose `path`
+  /// is `url`; it may carry a deletion vector at a pre-signed URL. Null in parquet format.
+  Json delta_action;
 };
 
 /// A table's answer to a query (its version, protocol and metadata lines, and its files), or
 /// to a change-feed request (`files` are the change lines).
 struct RemoteSnapshot {
+  /// "parquet", or "delta" when the server answered in the Delta format (tables with deletion
+  /// vectors, column mapping or other reader features): `protocol` and `metadata` are then the
+  /// table's own Delta actions, and files carry their Delta actions.
+  std::string format = "parquet";
   int64_t version = 0;
   Json protocol;  // the `protocol` object
   Json metadata;  // the `metaData` object (schemaString, partitionColumns, ...)
@@ -64,7 +71,8 @@ struct RemoteQuery {
   std::optional<int64_t> version;  // time travel (needs the table shared with history)
 };
 
-/// Read a query answer (NDJSON: protocol, metaData, file lines; endStreamAction errors).
+/// Read a query answer (NDJSON: protocol, metaData, file lines; endStreamAction errors), in the
+/// parquet or the delta response format (told apart by the lines' keys).
 /// Return kCorruption naming the line for anything that breaks the protocol, with `context`
 /// (who answered) at the front of the message.
 Result<RemoteSnapshot> ParseQueryAnswer(std::string_view body, const std::string& context);
@@ -86,8 +94,9 @@ class SharingClient {
   /// Every table of every share the recipient can see (following pagination).
   Result<std::vector<RemoteTable>> ListAllTables();
 
-  /// The latest snapshot's files (parquet response format). A table that can only be read in
-  /// the delta format (deletion vectors, column mapping) is the server's 400 error.
+  /// The latest snapshot's files. Requests accept both response formats (with the reader
+  /// features tessera reads: deletion vectors, column mapping, timestampNtz, type widening), so
+  /// the server answers in parquet format for plain tables and in delta format for the others.
   Result<RemoteSnapshot> QueryTable(const RemoteTable& table, const RemoteQuery& query);
 
   /// The table's current version (GET .../version).
@@ -100,12 +109,16 @@ class SharingClient {
   Result<RemoteSnapshot> TableChanges(const RemoteTable& table, int64_t starting_version,
                                       int64_t ending_version);
 
-  /// The latest snapshot's protocol and metadata (GET .../metadata), e.g. for the schema.
+  /// The latest snapshot's protocol and metadata, without files (GET .../metadata).
+  Result<RemoteSnapshot> MetadataSnapshot(const RemoteTable& table);
+
+  /// The latest snapshot's metadata (GET .../metadata), e.g. for the schema.
   Result<Json> TableMetadata(const RemoteTable& table);
 
   /// Download `file` to `path` (written under a temporary name, then renamed): kCorruption if
-  /// the server sends another number of bytes than the file's size, kPermissionDenied if the
-  /// URL has expired or is refused. Return the bytes written.
+  /// the server sends another number of bytes than the file's size (a negative size: any size
+  /// up to the largest answer, for deletion vector files), kPermissionDenied if the URL has
+  /// expired or is refused. Return the bytes written.
   Result<int64_t> DownloadFile(const RemoteFile& file, const std::string& path);
 
  private:
