@@ -170,11 +170,21 @@ second line'),
         self.assertIs(jfk["n"], True)
         self.assertEqual(rows("SELECT iata FROM pg.geo.big", self.data), [{"iata": "LAX"}])
 
-    def test_filters_run_in_postgresql(self):
-        rows("SELECT iata FROM pg.geo.airports WHERE passengers >= 60000000", self.data)
+    def test_filters_and_columns_run_in_postgresql(self):
+        self.assertEqual(rows("SELECT iata FROM pg.geo.airports WHERE passengers >= 60000000 "
+                              "ORDER BY iata", self.data),
+                         [{"iata": "LAX"}])
         copies = [line for line in self.pg.logged().splitlines() if "COPY (SELECT" in line]
-        self.assertTrue(any('WHERE "passengers" >= 60000000' in line for line in copies),
-                        copies[-3:])
+        pushed = [line for line in copies if 'WHERE "passengers" >= 60000000' in line]
+        self.assertTrue(pushed, copies[-3:])
+        # Only the columns the query uses are read; the others are NULL placeholders.
+        self.assertIn('"iata"', pushed[-1])
+        self.assertNotIn('"name"', pushed[-1])
+        self.assertNotIn('"elevation"', pushed[-1])
+        # SELECT * reads them all.
+        rows("SELECT * FROM pg.geo.airports WHERE passengers >= 60000001", self.data)
+        copies = [line for line in self.pg.logged().splitlines() if "60000001" in line]
+        self.assertIn('"elevation"', copies[-1])
 
     def test_join_with_a_local_product_over_the_sql_port(self):
         descriptor = os.path.join(self.tmp, "traffic.yaml")

@@ -169,6 +169,36 @@ bool RangeMayMatch(const Json* min, const Json* max, const ColumnPredicate& p,
   return true;
 }
 
+// Every name a query's column references use (each part of a qualified name), lower-cased;
+// false when it selects * or COLUMNS(...), i.e. every column.
+bool CollectColumnNames(const Json& node, std::set<std::string>* names) {
+  if (node.is_array()) {
+    for (const Json& child : node) {
+      if (!CollectColumnNames(child, names))
+        return false;
+    }
+    return true;
+  }
+  if (!node.is_object())
+    return true;
+  std::string kind = node.value("class", "");
+  if (kind == "STAR" || kind == "COLUMNS")
+    return false;
+  if (kind == "COLUMN_REF") {
+    if (const Json* parts = JsonFind(node, "column_names"); parts != nullptr && parts->is_array()) {
+      for (const Json& part : *parts) {
+        if (part.is_string())
+          names->insert(ToLower(part.get<std::string>()));
+      }
+    }
+  }
+  for (const auto& [key, child] : node.items()) {
+    if (child.is_structured() && !CollectColumnNames(child, names))
+      return false;
+  }
+  return true;
+}
+
 // The rows a single-table SELECT reads at most: LIMIT n [OFFSET m] with constants, over
 // plain columns (or *) with nothing that needs rows beyond those (no WHERE, ORDER BY, DISTINCT,
 // GROUP BY, HAVING, QUALIFY or computed select items, which could hide an aggregate).
@@ -272,9 +302,12 @@ std::optional<ScanHints> ExtractScanHints(Connection& connection, std::string_vi
   }
   CollectConjuncts(node.value("where_clause", Json()), &hints.predicates);
   hints.limit = PlainLimit(node);
+  std::set<std::string> names;
+  if (CollectColumnNames(node, &names))
+    hints.columns = std::move(names);
   Log(LogLevel::kDebug, "scan hints: " + std::to_string(hints.predicates.size()) +
                             " predicates on " + hints.table_root);
-  if (hints.predicates.empty() && !hints.limit)
+  if (hints.predicates.empty() && !hints.limit && !hints.columns)
     return std::nullopt;
   return hints;
 }
@@ -336,6 +369,12 @@ const std::vector<ColumnPredicate>* ScopedScanHints::For(const std::string& tabl
       current_hints->predicates.empty())
     return nullptr;
   return &current_hints->predicates;
+}
+
+const std::set<std::string>* ScopedScanHints::ColumnsFor(const std::string& table_root) {
+  if (!current_hints || current_hints->table_root != table_root || !current_hints->columns)
+    return nullptr;
+  return &*current_hints->columns;
 }
 
 std::optional<int64_t> ScopedScanHints::LimitFor(const std::string& table_root) {

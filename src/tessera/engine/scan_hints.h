@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct ScanHints {
   /// over a plain projection of it, with no WHERE, ORDER BY, DISTINCT, GROUP BY or aggregate.
   /// A remote scan may then fetch only enough files (a Delta Sharing limitHint).
   std::optional<int64_t> limit;
+  /// Every name the query refers to a column by (lower-cased; table or struct qualifiers too,
+  /// so it may hold more than the table's columns, never fewer), or nullopt when it selects *
+  /// or COLUMNS(...). A remote scan may then fetch only these columns.
+  std::optional<std::set<std::string>> columns;
 };
 
 /// Find file-skipping hints in `sql`: only for a single SELECT with exactly one table reference
@@ -57,6 +62,8 @@ class ScopedScanHints {
   static const std::vector<ColumnPredicate>* For(const std::string& table_root);
   /// The row limit for `table_root` on this thread (ScanHints::limit), or nullopt.
   static std::optional<int64_t> LimitFor(const std::string& table_root);
+  /// The column names the query uses of `table_root` (ScanHints::columns), or null: all.
+  static const std::set<std::string>* ColumnsFor(const std::string& table_root);
 
  private:
   std::optional<ScanHints> previous_;

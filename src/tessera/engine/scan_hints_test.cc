@@ -128,16 +128,35 @@ TEST_F(ScanHintsTest, ALimitOverThePlainTableIsAHintAndNothingElseIs) {
   }
 }
 
+TEST_F(ScanHintsTest, ColumnNamesAreEveryNameTheQueryUsesUnlessItSelectsStar) {
+  auto columns = [&](const std::string& sql) -> std::string {
+    auto hints = ExtractScanHints(*connection_, sql, "/data");
+    if (!hints || !hints->columns)
+      return "all";
+    std::string text;
+    for (const std::string& c : *hints->columns)
+      text += c + " ";
+    return text;
+  };
+  EXPECT_EQ(columns("SELECT Name, count(*) FROM a.b.c WHERE id > 1 GROUP BY name ORDER BY 2"),
+            "id name ");
+  EXPECT_EQ(columns("SELECT t.x AS y FROM a.b.c AS t ORDER BY y"), "t x y ");
+  EXPECT_EQ(columns("SELECT count(*) FROM a.b.c"), "");
+  EXPECT_EQ(columns("SELECT * FROM a.b.c WHERE id = 1"), "all");
+  EXPECT_EQ(columns("SELECT COLUMNS('a.*') FROM a.b.c"), "all");
+  EXPECT_EQ(columns("SELECT c.* FROM a.b.c AS c"), "all");
+}
+
 TEST_F(ScanHintsTest, HintsAreScopedToTheThreadAndTable) {
   EXPECT_EQ(ScopedScanHints::For("/t"), nullptr);
   {
-    ScopedScanHints hints(ScanHints{"/t", {{"id", Op::kEq, 1}}, std::nullopt});
+    ScopedScanHints hints(ScanHints{"/t", {{"id", Op::kEq, 1}}, std::nullopt, std::nullopt});
     ASSERT_NE(ScopedScanHints::For("/t"), nullptr);
     EXPECT_EQ(ScopedScanHints::For("/other"), nullptr);
     EXPECT_EQ(ScopedScanHints::LimitFor("/t"), std::nullopt);
   }
   {
-    ScopedScanHints hints(ScanHints{"/t", {}, 25});
+    ScopedScanHints hints(ScanHints{"/t", {}, 25, std::nullopt});
     EXPECT_EQ(ScopedScanHints::For("/t"), nullptr);  // no predicates: nothing to skip by
     EXPECT_EQ(ScopedScanHints::LimitFor("/t"), 25);
     EXPECT_EQ(ScopedScanHints::LimitFor("/other"), std::nullopt);

@@ -1,6 +1,7 @@
 #include "tessera/federation/postgres_mounts.h"
 
 #include <filesystem>
+#include <set>
 
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
@@ -150,14 +151,21 @@ Status PostgresMounts::Register(engine::Connection& connection) {
 Result<std::string> PostgresMounts::ScanSql(std::string_view mount_name, std::string_view schema,
                                             std::string_view table) {
   const std::vector<engine::ColumnPredicate>* predicates = nullptr;
+  const std::set<std::string>* used = nullptr;  // the columns the query uses; null: all
   if (auto name = engine::ParseTableName(std::string(mount_name) + "." + std::string(schema) + "." +
                                          std::string(table));
       name.ok()) {
     predicates = engine::ScopedScanHints::For(engine::TableRoot(data_dir_, *name));
+    used = engine::ScopedScanHints::ColumnsFor(engine::TableRoot(data_dir_, *name));
   }
   bool columns_only = engine::ScopedViewDefinition::Active();
   std::string key =
       ScanMemo::Key(mount_name, schema, table, columns_only, columns_only ? nullptr : predicates);
+  if (used != nullptr && !columns_only) {
+    key += "\ncolumns";
+    for (const std::string& c : *used)
+      key += " " + c;
+  }
   if (std::optional<std::string> remembered = memo_.Get(key))
     return *remembered;
 
@@ -180,9 +188,13 @@ Result<std::string> PostgresMounts::ScanSql(std::string_view mount_name, std::st
     }
     sql += " WHERE false";
   } else {
+    // Only the columns the query uses cross the wire; the others stay NULL (the view keeps
+    // every column, so the query binds the same).
     std::string select;
-    for (const PgColumn& c : columns)
-      select += (select.empty() ? "" : ", ") + PgSelect(c);
+    for (const PgColumn& c : columns) {
+      bool wanted = used == nullptr || used->count(ToLower(c.name)) != 0;
+      select += (select.empty() ? "" : ", ") + (wanted ? PgSelect(c) : std::string("NULL"));
+    }
     const std::string dir = PostgresCacheDir(data_dir_, mount.name);
     std::error_code error;
     std::filesystem::create_directories(dir, error);
