@@ -202,7 +202,9 @@ int MountCommand(const std::vector<std::string>& argv) {
     auto profile_path = args->Option("profile");
     auto files = args->Option("files");
     auto postgres = args->Option("postgres");
-    if (int(profile_path.has_value()) + int(files.has_value()) + int(postgres.has_value()) != 1) {
+    if (static_cast<int>(profile_path.has_value()) + static_cast<int>(files.has_value()) +
+            static_cast<int>(postgres.has_value()) !=
+        1) {
       return Fail("mount add",
                   Status::InvalidArgument("give exactly one of --profile FILE.share, --postgres "
                                           "CONNINFO or --files PATH"),

@@ -19,6 +19,7 @@ constexpr std::chrono::minutes kResultFileAge{10};
 
 std::vector<MountedTable> ToMounted(const std::vector<PgTable>& tables) {
   std::vector<MountedTable> out;
+  out.reserve(tables.size());
   for (const PgTable& t : tables)
     out.push_back({"", t.schema, t.name});
   return out;
