@@ -199,6 +199,15 @@ class MeshTest(unittest.TestCase):
         self.assertEqual(full["flights"]["mode"], "full")
         self.assertEqual(full["flights"]["rows"], 3030000)
         self.assertEqual(self.mesh.check_against_duckdb()[2], 0)
+        # East rewrites its table (a full rebuild): its change feed now deletes and re-adds
+        # rows, which an append cannot follow, so hub rebuilds and says why.
+        self.assertEqual(self.mesh.apply("east", "--full")["tables"][0]["mode"], "full")
+        rebuilt = {t["name"]: t for t in self.mesh.apply("hub")["tables"]}
+        self.assertEqual(rebuilt["flights"]["mode"], "full")
+        self.assertEqual(rebuilt["flights"]["full_because"],
+                         "a remote table east.h1.flights: version 2 changed rows other than by "
+                         "appending (its change feed has remove lines)")
+        self.assertEqual(self.mesh.check_against_duckdb()[2], 0)
 
     def test_05_a_revoked_token_gives_the_servers_401(self):
         east = self.mesh.nodes["east"]

@@ -4,8 +4,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace tessera::engine {
+
+/// What a scan's error says when a remote table changed other than by appends between the
+/// versions of a RemoteRead::appended_after read (errors lose their code on their way through
+/// DuckDB; callers recognise them by this text).
+inline constexpr std::string_view kNotAppendOnly = "changed rows other than by appending";
 
 /// How the statements run on this thread read one remote (mounted) table. Plain value.
 struct RemoteRead {

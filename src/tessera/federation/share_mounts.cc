@@ -295,8 +295,8 @@ Result<sharing::RemoteSnapshot> AppendedSince(sharing::SharingClient& client,
                            client.TableChanges(table, after + 1, version));
   for (const sharing::RemoteFile& file : changes.files) {
     if (file.action != "add") {
-      return Status::Conflict("version " + std::to_string(file.version) +
-                              " changed rows other than by appending (its change feed has " +
+      return Status::Conflict("version " + std::to_string(file.version) + " " +
+                              std::string(engine::kNotAppendOnly) + " (its change feed has " +
                               file.action + " lines)");
     }
   }

@@ -247,8 +247,13 @@ class Applier {
         engine::ScopedRemoteReads reads(increment.reads);
         column_sources = SourceColumns(table);
         Status staged = StageIncrement(table, increment, &build);
-        if (staged.code() == StatusCode::kConflict) {
-          build.full_because = staged.message();
+        // A remote table that changed other than by appends: read all of it (the scan's error
+        // reaches here through DuckDB, as text).
+        if (staged.message().find(engine::kNotAppendOnly) != std::string::npos) {
+          std::string why = staged.message().substr(0, staged.message().find('\n'));
+          size_t at = why.find("reading ");
+          build.full_because =
+              "a remote table " + (at == std::string::npos ? why : why.substr(at + 8));
           column_sources.reset();
         } else if (!staged.ok()) {
           return staged;
@@ -445,7 +450,8 @@ class Applier {
   }
 
   // Stage what the source gained, and the table as it will be: the published rows and those.
-  // kConflict when a remote table changed other than by appends (the caller rebuilds fully).
+  // An error naming engine::kNotAppendOnly when a remote table changed other than by appends
+  // (the caller then rebuilds in full).
   Status StageIncrement(const TableSpec& table, const Increment& increment, TableBuild* build) {
     Progress("loading " + d_.FullName() + "." + table.name + " incrementally: " + increment.what);
     std::string query;
@@ -460,10 +466,6 @@ class Applier {
     }
     Status staged = connection_.Execute("CREATE OR REPLACE TEMP TABLE " +
                                         QuoteIdentifier(table.name + "+added") + " AS " + query);
-    if (staged.code() == StatusCode::kConflict ||
-        staged.message().find("changed rows other than by appending") != std::string::npos) {
-      return Status::Conflict("a remote table " + staged.message());
-    }
     if (!staged.ok()) {
       return Status::InvalidArgument(Where(d_, table.source.position) + "table '" + table.name +
                                      "': " + staged.message());
@@ -471,8 +473,7 @@ class Applier {
     TESSERA_ASSIGN_OR_RETURN(
         auto added, connection_.QueryScalarString("SELECT count(*) FROM " + Added(table.name)));
     build->added_rows = ParseInt64(added.value_or("0")).ValueOr(0);
-    engine::TablePins pins;
-    TESSERA_ASSIGN_OR_RETURN(pins, c_.store->Pins());
+    TESSERA_ASSIGN_OR_RETURN(engine::TablePins pins, c_.store->Pins());
     std::string published =
         engine::DeltaScanCall(c_.data_dir, {d_.domain, d_.name, table.name}, &pins);
     TESSERA_RETURN_NOT_OK(connection_.Execute(
