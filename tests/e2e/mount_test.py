@@ -101,7 +101,9 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
                                             "message": "no such thing"}))
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or "{}")
+        if self.path.split("/")[-2] == "expiring":
+            self.server.expiring_bodies = getattr(self.server, "expiring_bodies", []) + [body]
         self.answer_table(self.path.split("/")[-2], files=True)
 
     def answer_table(self, table, files):
@@ -123,6 +125,8 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
                            "partitionValues": {}, "size": 100}}]
         if not files:
             lines = lines[:2]
+        elif table == "expiring":
+            lines.append({"endStreamAction": {"refreshToken": "tok-1"}})
         self.answer(200, "".join(json.dumps(l) + "\n" for l in lines), "application/x-ndjson")
 
 
@@ -389,6 +393,9 @@ class MountTest(unittest.TestCase):
             # the bytes are no Parquet, so reading them fails, but the file was fetched whole.
             code, body = self.sql("SELECT * FROM hostile.x.expiring")
             self.assertEqual(hostile.expiring_queries, 2)
+            # The first query asked for a refresh token; the second renewed the URLs with it.
+            self.assertEqual(hostile.expiring_bodies[0].get("includeRefreshToken"), True)
+            self.assertEqual(hostile.expiring_bodies[1].get("refreshToken"), "tok-1")
             self.assertEqual(os.listdir(files), ["f-expiring.parquet"])
             self.assertEqual(os.path.getsize(os.path.join(files, "f-expiring.parquet")), 100)
         finally:

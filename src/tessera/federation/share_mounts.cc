@@ -221,9 +221,11 @@ std::optional<Json> PredicateHints(const std::vector<engine::ColumnPredicate>& p
 
 // Download `files` into `cache`/files, a few at a time (each download thread keeps its
 // connections). URLs the server refuses (expired pre-signed URLs) are asked for again once, by
-// file id. Return the bytes fetched.
+// file id: with the answer's refresh token when it has one (the same snapshot at new URLs),
+// else with the same query. Return the bytes fetched.
 Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::RemoteTable& table,
                            const sharing::RemoteQuery& query,
+                           const std::optional<std::string>& refresh_token,
                            const std::vector<const sharing::RemoteFile*>& files,
                            const std::string& cache) {
   constexpr size_t kParallelDownloads = 4;
@@ -265,7 +267,10 @@ Result<int64_t> FetchFiles(sharing::SharingClient& client, const sharing::Remote
     if (refused.empty())
       break;
     // Pre-signed URLs expire: a fresh answer names the same files (ids are stable) anew.
-    TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot again, client.QueryTable(table, query));
+    sharing::RemoteQuery refresh = query;
+    refresh.include_refresh_token = false;
+    refresh.refresh_token = refresh_token;
+    TESSERA_ASSIGN_OR_RETURN(sharing::RemoteSnapshot again, client.QueryTable(table, refresh));
     refreshed = Downloads(again);
     pending.clear();
     for (const sharing::RemoteFile* file : refused) {
@@ -519,6 +524,8 @@ Result<std::string> ShareMounts::FreshScanSql(
   if (pinned != nullptr)
     query.version = pinned->version;
   query.limit_hint = limit;
+  // A token to renew expired URLs with (servers give them for the latest snapshot only).
+  query.include_refresh_token = pinned == nullptr;
   auto snapshot = pinned != nullptr && pinned->appended_after
                       ? AppendedSince(client, remote, *pinned->appended_after, pinned->version)
                       : client.QueryTable(remote, query);
@@ -549,7 +556,7 @@ Result<std::string> ShareMounts::FreshScanSql(
       missing.push_back(&file);
     paths.push_back(path);
   }
-  auto fetched = FetchFiles(client, remote, query, missing, cache);
+  auto fetched = FetchFiles(client, remote, query, snapshot->refresh_token, missing, cache);
   if (!fetched.ok())
     return fetched.status().WithContext("reading " + display);
   if (*fetched > 0)

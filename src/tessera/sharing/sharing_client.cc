@@ -228,6 +228,8 @@ Result<RemoteSnapshot> ParseQueryAnswer(std::string_view body, const std::string
     } else if (kind == "endStreamAction") {
       if (auto error = JsonOptString(value, "errorMessage"); error.ok() && *error)
         return Status::IoError(context + " failed mid-answer: " + **error);
+      if (auto token = JsonOptString(value, "refreshToken"); token.ok() && *token)
+        snapshot.refresh_token = **token;
     }
     // Other actions (e.g. future ones) are ignored, as the reference clients do.
   }
@@ -399,6 +401,10 @@ Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
     request["limitHint"] = *query.limit_hint;
   if (query.version)
     request["version"] = *query.version;
+  if (query.refresh_token)
+    request["refreshToken"] = *query.refresh_token;
+  else if (query.include_refresh_token)
+    request["includeRefreshToken"] = true;
   TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("POST", path, DumpJson(request)));
   std::string what = "querying " + table.share + "." + table.schema + "." + table.name;
   if (answer.status != 200)

@@ -59,6 +59,9 @@ struct RemoteSnapshot {
   /// table's own Delta actions, and files carry their Delta actions.
   std::string format = "parquet";
   int64_t version = 0;
+  /// The answer's refresh token (asked for with RemoteQuery::include_refresh_token): a later
+  /// query with it gets the same snapshot's files at new URLs.
+  std::optional<std::string> refresh_token;
   Json protocol;  // the `protocol` object
   Json metadata;  // the `metaData` object (schemaString, partitionColumns, ...)
   std::vector<RemoteFile> files;
@@ -68,7 +71,9 @@ struct RemoteSnapshot {
 struct RemoteQuery {
   std::optional<Json> json_predicate_hints;
   std::optional<int64_t> limit_hint;
-  std::optional<int64_t> version;  // time travel (needs the table shared with history)
+  std::optional<int64_t> version;      // time travel (needs the table shared with history)
+  bool include_refresh_token = false;  // latest snapshot only
+  std::optional<std::string> refresh_token;
 };
 
 /// Read a query answer (NDJSON: protocol, metaData, file lines; endStreamAction errors), in the
