@@ -7,6 +7,7 @@ table. Covers: equal rows (partition values included), the file cache (a second 
 nothing), grants on mounts, a revoked token and a dead server giving clear errors, bad profiles.
 """
 import csv
+import hashlib
 import http.server
 import io
 import json
@@ -88,12 +89,21 @@ class HostileSharingServer(http.server.BaseHTTPRequestHandler):
         if self.path == "/delta-sharing/shares/s/all-tables":
             return self.answer(200, json.dumps({"items": [
                 {"name": t, "schema": "x", "share": "s"}
-                for t in ("garbage", "short", "long", "expiring")]}))
+                for t in ("garbage", "short", "long", "expiring", "tagged", "mistagged")]}))
         if self.path.endswith("/metadata"):
             return self.answer_table(self.path.split("/")[-2], files=False)
         if self.path == "/file/expired":
             return self.answer(403, json.dumps({"errorCode": "PERMISSION_DENIED",
                                                 "message": "expired"}))
+        if self.path in ("/file/tagged", "/file/mistagged"):
+            # An object store's ETag: the MD5 of the content (of other content, when mistagged).
+            content = b"P" * 100
+            tag = hashlib.md5(content if self.path == "/file/tagged" else b"Q" * 100).hexdigest()
+            self.send_response(200)
+            self.send_header("ETag", f'"{tag}"')
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            return self.wfile.write(content)
         if self.path.startswith("/file/"):
             sizes = {"/file/short": 50, "/file/fresh": 100}
             return self.answer(200, b"P" * sizes.get(self.path, 200), "application/octet-stream")
@@ -387,8 +397,16 @@ class MountTest(unittest.TestCase):
             code, body = self.sql("SELECT * FROM hostile.x.long")
             self.assertGreaterEqual(code, 400, body)
             self.assertIn("more than the file's 100 bytes", body)
+            code, body = self.sql("SELECT * FROM hostile.x.mistagged")
+            self.assertGreaterEqual(code, 400, body)
+            self.assertIn("does not match its ETag", body)
             files = os.path.join(self.hub, "cache", "shares", "hostile", "files")
             self.assertEqual(os.listdir(files) if os.path.isdir(files) else [], [])
+            # A content MD5 that matches: the file is kept (the bytes are no Parquet, so the
+            # read itself fails).
+            self.sql("SELECT * FROM hostile.x.tagged")
+            self.assertEqual(os.listdir(files), ["f-tagged.parquet"])
+            os.remove(os.path.join(files, "f-tagged.parquet"))
             # An expired URL is asked for again (same file id) and the download goes through;
             # the bytes are no Parquet, so reading them fails, but the file was fetched whole.
             code, body = self.sql("SELECT * FROM hostile.x.expiring")

@@ -85,6 +85,25 @@ std::string Md5(std::string_view bytes) {
   return out;
 }
 
+Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {
+  TESSERA_CHECK(ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr) == 1);
+}
+
+Md5Stream::~Md5Stream() { EVP_MD_CTX_free(ctx_); }
+
+void Md5Stream::Update(std::string_view bytes) {
+  TESSERA_CHECK(EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()) == 1);
+}
+
+std::string Md5Stream::Finish() {
+  std::string out(MD5_DIGEST_LENGTH, '\0');
+  unsigned int length = 0;
+  TESSERA_CHECK(EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out.data()), &length) ==
+                1);
+  TESSERA_CHECK(length == MD5_DIGEST_LENGTH);
+  return out;
+}
+
 std::string HmacSha256(std::string_view key, std::string_view bytes) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   unsigned int length = 0;

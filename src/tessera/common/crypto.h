@@ -20,6 +20,23 @@ std::string Sha256(std::string_view bytes);
 /// `parquet` scheme are MD5 hex of the file's log path, and clients cache by them.
 std::string Md5(std::string_view bytes);
 
+/// MD5 over bytes that arrive in pieces (a download checked against an object store's ETag,
+/// which is the MD5 of the content for single-part objects). Not for security.
+class Md5Stream {
+ public:
+  Md5Stream();
+  ~Md5Stream();
+  Md5Stream(const Md5Stream&) = delete;
+  Md5Stream& operator=(const Md5Stream&) = delete;
+
+  void Update(std::string_view bytes);
+  /// The 16-byte digest of everything given to Update(); call once.
+  std::string Finish();
+
+ private:
+  evp_md_ctx_st* ctx_;
+};
+
 /// Return the 32-byte HMAC-SHA-256 of `bytes` under `key` (RFC 2104).
 std::string HmacSha256(std::string_view key, std::string_view bytes);
 

@@ -29,6 +29,14 @@ TEST(Base64UrlTest, RoundTripsEveryLength) {
   EXPECT_FALSE(Base64UrlDecode("a").ok());
 }
 
+TEST(Md5Test, StreamEqualsOneShot) {
+  Md5Stream stream;
+  stream.Update("message ");
+  stream.Update("");
+  stream.Update("digest");
+  EXPECT_EQ(HexEncode(stream.Finish()), "f96b697d7cb7938d525a2f31aaf161d0");
+}
+
 TEST(Md5Test, Rfc1321Vectors) {
   EXPECT_EQ(HexEncode(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(HexEncode(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");

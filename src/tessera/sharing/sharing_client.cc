@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include <curl/curl.h>
 
+#include "tessera/common/crypto.h"
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
 
@@ -73,7 +76,32 @@ struct FileSink {
   int64_t written = 0;
   bool too_long = false;
   int error = 0;
+  std::string etag{};              // the response's ETag header, as sent
+  std::optional<Md5Stream> md5{};  // when the ETag is a content MD5 (object stores)
 };
+
+// An ETag that is the MD5 of the content: a strong tag of 32 hex digits (S3 and GCS single-part
+// objects). Multipart tags ("...-3"), weak tags and other servers' tags (ours: inode, size and
+// time) are not.
+std::optional<std::string> ContentMd5(std::string_view etag) {
+  etag = Trim(etag);
+  if (etag.size() != 34 || etag.front() != '"' || etag.back() != '"')
+    return std::nullopt;
+  std::string hex(etag.substr(1, 32));
+  for (char c : hex) {
+    if (!std::isxdigit(static_cast<unsigned char>(c)))
+      return std::nullopt;
+  }
+  return ToLower(hex);
+}
+
+size_t ReadEtagHeader(char* data, size_t size, size_t count, void* user) {
+  std::string_view line(data, size * count);
+  constexpr std::string_view kName = "etag:";
+  if (line.size() > kName.size() && ToLower(line.substr(0, kName.size())) == kName)
+    static_cast<FileSink*>(user)->etag = std::string(Trim(line.substr(kName.size())));
+  return size * count;
+}
 
 size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<FileSink*>(user);
@@ -82,6 +110,10 @@ size_t WriteToFile(char* data, size_t size, size_t count, void* user) {
     sink->too_long = true;
     return 0;
   }
+  if (sink->written == 0 && !sink->md5 && ContentMd5(sink->etag))
+    sink->md5.emplace();
+  if (sink->md5)
+    sink->md5->Update(std::string_view(data, bytes));
   size_t done = 0;
   while (done < bytes) {
     ssize_t n = ::write(sink->fd, data + done, bytes - done);
@@ -507,6 +539,8 @@ Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::s
   FileSink sink{fd, file.size >= 0 ? file.size : static_cast<int64_t>(options_.max_response_bytes)};
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, WriteToFile);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, ReadEtagHeader);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &sink);
   char detail[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, detail);
   CURLcode code = curl_easy_perform(curl.get());
@@ -535,6 +569,12 @@ Result<int64_t> SharingClient::DownloadFile(const RemoteFile& file, const std::s
   if (file.size >= 0 && sink.written != file.size)
     return discard(Status::Corruption(what + ": the server sent " + std::to_string(sink.written) +
                                       " bytes, the file has " + std::to_string(file.size)));
+  if (std::optional<std::string> expected = ContentMd5(sink.etag)) {
+    std::string got = sink.md5 ? HexEncode(sink.md5->Finish()) : HexEncode(Md5(""));
+    if (got != *expected)
+      return discard(Status::Corruption(what + ": its content (MD5 " + got +
+                                        ") does not match its ETag " + sink.etag));
+  }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(temp.c_str());
     return Status::IoError(what + ": writing " + temp + ": " + std::strerror(errno));
