@@ -41,6 +41,12 @@ Result<std::string> FileStats(Connection& connection, const std::string& file,
   for (const delta::Field& f : data_fields) {
     if (indexed++ >= kStatsColumns)
       break;
+    // Nested columns get no statistics (Delta keeps them per leaf, nested; none is valid).
+    bool nested = f.type.kind == delta::DataType::Kind::kStruct ||
+                  f.type.kind == delta::DataType::Kind::kArray ||
+                  f.type.kind == delta::DataType::Kind::kMap;
+    if (nested)
+      continue;
     std::string where = "FROM pm WHERE path_in_schema = " + QuoteLiteral(f.name);
     if (!nulls.empty())
       nulls += ", ";

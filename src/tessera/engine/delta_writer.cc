@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <utility>
 
 #include "tessera/common/random.h"
 #include "tessera/common/strings.h"
@@ -15,6 +17,155 @@
 #include "tessera/engine/delta_sql.h"
 
 namespace tessera::engine {
+
+namespace {
+
+Status NotStorable(std::string_view name) {
+  return Status::InvalidArgument("column type " + std::string(name) +
+                                 " cannot be stored in a Delta table yet (cast it in the query)");
+}
+
+// A nested type's DuckDB name, as engine::ColumnType spells it (column_type.cc), read back into
+// a Delta type: primitives, DECIMAL(p,s), T[] and T[n] (arrays), STRUCT(name T, ...) and
+// MAP(K, V), nested to any depth. Inside nested types only types with an exact Delta
+// counterpart are accepted (no unsigned or huge integers, no aliases such as JSON).
+class TypeNameReader {
+ public:
+  explicit TypeNameReader(std::string_view text) : text_(text) {}
+
+  Result<delta::DataType> ReadAll() {
+    TESSERA_ASSIGN_OR_RETURN(delta::DataType type, Read(0));
+    if (at_ != text_.size())
+      return NotStorable(text_);
+    return type;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+
+  Result<delta::DataType> Read(int depth) {
+    if (depth > kMaxDepth)
+      return NotStorable(text_);
+    delta::DataType type;
+    if (Take("STRUCT(")) {
+      type.kind = delta::DataType::Kind::kStruct;
+      do {
+        TESSERA_ASSIGN_OR_RETURN(std::string name, ReadName());
+        if (!Take(" "))
+          return NotStorable(text_);
+        TESSERA_ASSIGN_OR_RETURN(delta::DataType member, Read(depth + 1));
+        type.fields.push_back(delta::Field{name, std::move(member), true, Json::object()});
+      } while (Take(", "));
+      if (!Take(")"))
+        return NotStorable(text_);
+    } else if (Take("MAP(")) {
+      type.kind = delta::DataType::Kind::kMap;
+      TESSERA_ASSIGN_OR_RETURN(delta::DataType key, Read(depth + 1));
+      if (!Take(", "))
+        return NotStorable(text_);
+      TESSERA_ASSIGN_OR_RETURN(delta::DataType value, Read(depth + 1));
+      if (!Take(")"))
+        return NotStorable(text_);
+      type.element = std::make_shared<delta::DataType>(std::move(key));
+      type.value = std::make_shared<delta::DataType>(std::move(value));
+    } else {
+      TESSERA_ASSIGN_OR_RETURN(type, ReadPrimitive());
+    }
+    // Suffixes: T[] is a list, T[3] a fixed-size array; both are Delta arrays.
+    while (at_ < text_.size() && text_[at_] == '[') {
+      size_t close = text_.find(']', at_);
+      if (close == std::string_view::npos)
+        return NotStorable(text_);
+      for (size_t i = at_ + 1; i < close; ++i) {
+        if (text_[i] < '0' || text_[i] > '9')
+          return NotStorable(text_);
+      }
+      at_ = close + 1;
+      delta::DataType array;
+      array.kind = delta::DataType::Kind::kArray;
+      array.element = std::make_shared<delta::DataType>(std::move(type));
+      type = std::move(array);
+    }
+    return type;
+  }
+
+  Result<delta::DataType> ReadPrimitive() {
+    if (Take("DECIMAL(")) {
+      size_t close = text_.find(')', at_);
+      if (close == std::string_view::npos)
+        return NotStorable(text_);
+      std::string spec(text_.substr(at_, close - at_));
+      at_ = close + 1;
+      return delta::PrimitiveType("decimal(" + spec + ")");
+    }
+    // Longest names first: "TIMESTAMP WITH TIME ZONE" before "TIMESTAMP".
+    static const std::pair<const char*, const char*> kNames[] = {
+        {"TIMESTAMP WITH TIME ZONE", "timestamp"},
+        {"TIMESTAMP_MS", "timestamp_ntz"},
+        {"TIMESTAMP_NS", "timestamp_ntz"},
+        {"TIMESTAMP_S", "timestamp_ntz"},
+        {"TIMESTAMP", "timestamp_ntz"},
+        {"BOOLEAN", "boolean"},
+        {"TINYINT", "byte"},
+        {"SMALLINT", "short"},
+        {"INTEGER", "integer"},
+        {"BIGINT", "long"},
+        {"FLOAT", "float"},
+        {"DOUBLE", "double"},
+        {"VARCHAR", "string"},
+        {"BLOB", "binary"},
+        {"DATE", "date"},
+    };
+    for (const auto& [duckdb, delta] : kNames) {
+      std::string_view name(duckdb);
+      if (text_.substr(at_, name.size()) != name)
+        continue;
+      char next = at_ + name.size() < text_.size() ? text_[at_ + name.size()] : '\0';
+      if (next != '\0' && next != ',' && next != ')' && next != '[')
+        continue;  // a longer name (e.g. TIMESTAMP_S vs TIMESTAMP) or an unknown one
+      at_ += name.size();
+      return delta::PrimitiveType(delta);
+    }
+    return NotStorable(text_);
+  }
+
+  // A struct member name: an identifier, or a double-quoted name with "" for a quote.
+  Result<std::string> ReadName() {
+    std::string name;
+    if (Take("\"")) {
+      while (at_ < text_.size()) {
+        char c = text_[at_++];
+        if (c == '"') {
+          if (at_ < text_.size() && text_[at_] == '"') {
+            name += '"';
+            ++at_;
+            continue;
+          }
+          return name;
+        }
+        name += c;
+      }
+      return NotStorable(text_);
+    }
+    while (at_ < text_.size() && text_[at_] != ' ')
+      name += text_[at_++];
+    if (name.empty())
+      return NotStorable(text_);
+    return name;
+  }
+
+  bool Take(std::string_view token) {
+    if (text_.substr(at_, token.size()) != token)
+      return false;
+    at_ += token.size();
+    return true;
+  }
+
+  std::string_view text_;
+  size_t at_ = 0;
+};
+
+}  // namespace
 
 Result<delta::DataType> DeltaTypeFor(const ColumnType& type) {
   switch (type.id) {
@@ -53,10 +204,30 @@ Result<delta::DataType> DeltaTypeFor(const ColumnType& type) {
     case DUCKDB_TYPE_HUGEINT:
     case DUCKDB_TYPE_UBIGINT:
       return delta::PrimitiveType("decimal(38,0)");
+    case DUCKDB_TYPE_STRUCT:
+    case DUCKDB_TYPE_LIST:
+    case DUCKDB_TYPE_ARRAY:
+    case DUCKDB_TYPE_MAP:
+      return TypeNameReader(type.name).ReadAll();
     default:
-      return Status::InvalidArgument(
-          "column type " + type.name +
-          " cannot be stored in a Delta table yet (cast it in the query)");
+      return NotStorable(type.name);
+  }
+}
+
+bool ContainsTimestampNtz(const delta::DataType& type) {
+  switch (type.kind) {
+    case delta::DataType::Kind::kStruct:
+      for (const delta::Field& f : type.fields) {
+        if (ContainsTimestampNtz(f.type))
+          return true;
+      }
+      return false;
+    case delta::DataType::Kind::kArray:
+      return ContainsTimestampNtz(*type.element);
+    case delta::DataType::Kind::kMap:
+      return ContainsTimestampNtz(*type.element) || ContainsTimestampNtz(*type.value);
+    default:
+      return type.IsPrimitive("timestamp_ntz");
   }
 }
 
@@ -141,7 +312,7 @@ Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage
   if (!snapshot || replace) {
     bool ntz = false;
     for (const delta::Field& f : layout.schema.fields)
-      ntz |= f.type.IsPrimitive("timestamp_ntz");
+      ntz |= ContainsTimestampNtz(f.type);
     // Minimal protocol (PROTOCOL.md "Table Features"): features only when a reader needs them.
     delta::Protocol protocol{1, 2, std::nullopt, std::nullopt};
     if (ntz)

@@ -44,8 +44,14 @@ struct WriteResult {
 Result<WriteResult> WriteQuery(Connection& connection, storage::Storage& storage,
                                delta::CheckpointReader& reader, const WriteRequest& request);
 
-/// The Delta type for a DuckDB column type name ("BIGINT" -> long, "DECIMAL(10,2)" -> decimal).
-/// kInvalidArgument for types Delta cannot hold.
+/// The Delta type for a DuckDB column type ("BIGINT" -> long, "DECIMAL(10,2)" -> decimal,
+/// "STRUCT(a INTEGER, b VARCHAR[])" -> struct<a: integer, b: array<string>>, MAP(K, V) -> map).
+/// kInvalidArgument for types Delta cannot hold (UNION, ENUM, TIME, INTERVAL, UUID, unsigned or
+/// huge integers inside nested types, ...).
 Result<delta::DataType> DeltaTypeFor(const ColumnType& type);
+
+/// Whether a (possibly nested) type holds a timestamp without time zone (the table then needs
+/// the timestampNtz feature).
+bool ContainsTimestampNtz(const delta::DataType& type);
 
 }  // namespace tessera::engine
