@@ -106,6 +106,51 @@ Result<bool> ProbeFromHint(storage::Storage& storage, int64_t checkpoint_version
   return true;
 }
 
+// Time travel before `_last_checkpoint`, without listing the directory: stat classic checkpoint
+// names downward from the version (checkpoints are usually every 100 commits), then the commits
+// after the one found, and the commits after the hint for the latest version. Return false (use
+// listing) when no classic checkpoint is near or a file is missing.
+Result<bool> ProbeBackward(storage::Storage& storage, int64_t hint, int64_t version,
+                           LogSegment* segment) {
+  constexpr int64_t kMaxStats = 1000;
+  auto exists = [&](const std::string& name) -> Result<std::optional<storage::FileInfo>> {
+    auto info = storage.Stat(storage::JoinPath(segment->log_dir, name));
+    if (info.ok())
+      return std::optional<storage::FileInfo>(*info);
+    if (info.status().IsNotFound())
+      return std::optional<storage::FileInfo>();
+    return info.status();
+  };
+  std::optional<storage::FileInfo> checkpoint;
+  int64_t at = version;
+  for (; at >= 0 && version - at < kMaxStats; --at) {
+    TESSERA_ASSIGN_OR_RETURN(checkpoint, exists(CheckpointFileName(at)));
+    if (checkpoint)
+      break;
+  }
+  if (!checkpoint)
+    return false;
+  std::vector<storage::FileInfo> commits;
+  for (int64_t v = at + 1; v <= version; ++v) {
+    TESSERA_ASSIGN_OR_RETURN(auto commit, exists(CommitFileName(v)));
+    if (!commit)
+      return false;
+    commits.push_back(std::move(*commit));
+  }
+  int64_t latest = hint;
+  for (int64_t v = hint + 1;; ++v) {
+    TESSERA_ASSIGN_OR_RETURN(auto commit, exists(CommitFileName(v)));
+    if (!commit)
+      break;
+    latest = v;
+  }
+  segment->checkpoint = CheckpointFiles{at, LogFileType::kCheckpoint, {std::move(*checkpoint)}};
+  segment->commits = std::move(commits);
+  segment->version = version;
+  segment->latest_version = latest;
+  return true;
+}
+
 }  // namespace
 
 std::string_view BaseName(std::string_view path) {
@@ -140,6 +185,15 @@ Result<LogSegment> BuildLogSegment(storage::Storage& storage, std::string_view t
     TESSERA_ASSIGN_OR_RETURN(bool probed, ProbeFromHint(storage, *hint, version, &segment));
     if (probed)
       return segment;
+  }
+  if (hint && version && *version < *hint) {
+    // The hint's checkpoint must be there: it vouches that the log reaches `hint`.
+    auto named = storage.Stat(storage::JoinPath(segment.log_dir, CheckpointFileName(*hint)));
+    if (named.ok()) {
+      TESSERA_ASSIGN_OR_RETURN(bool probed, ProbeBackward(storage, *hint, *version, &segment));
+      if (probed)
+        return segment;
+    }
   }
   int64_t from = 0;
   if (hint && (!version || *hint <= *version))
