@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -102,8 +103,98 @@ Render RenderFor(const engine::ColumnType& type) {
   }
 }
 
-// The last statement wrapped so that every column comes back as text: `#k` names the k-th
-// column whatever its name. The newlines end a trailing -- comment in the user's text.
+// Integers (and, in CSV, dates and timestamps) are printed here, not by DuckDB: a cast to
+// VARCHAR per cell is most of the cost of an export. The text is the same (engine/cell_format.h
+// is tested value for value against DuckDB's cast).
+bool PrintedNatively(duckdb_type id, bool json) {
+  if (!json && (id == DUCKDB_TYPE_DATE || id == DUCKDB_TYPE_TIMESTAMP))
+    return true;
+  switch (id) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Prints the values of one natively printed column (PrintedNatively). Rows of a table sorted
+// by time share their day: its text is kept and reused.
+struct NativePrinter {
+  std::string buffer;
+  int32_t day = 0;
+  std::string day_text;  // AppendDateText(day) + ' ', or empty
+
+  std::string_view Print(duckdb_type id, const void* data, idx_t row);
+};
+
+std::string_view NativePrinter::Print(duckdb_type id, const void* data, idx_t row) {
+  if (id == DUCKDB_TYPE_TIMESTAMP) {
+    int64_t micros = static_cast<const int64_t*>(data)[row];
+    int32_t days = 0;
+    int64_t time = 0;
+    buffer.clear();
+    if (!engine::SplitTimestamp(micros, &days, &time)) {
+      engine::AppendTimestampText(buffer, micros);
+      return buffer;
+    }
+    if (day_text.empty() || days != day) {
+      day = days;
+      day_text.clear();
+      engine::AppendDateText(day_text, days);
+      day_text += ' ';
+    }
+    buffer = day_text;
+    engine::AppendTimeOfDayText(buffer, time);
+    return buffer;
+  }
+  if (id == DUCKDB_TYPE_DATE) {
+    buffer.clear();
+    engine::AppendDateText(buffer, static_cast<const int32_t*>(data)[row]);
+    return buffer;
+  }
+  buffer.resize(24);
+  char* begin = buffer.data();
+  char* end = begin + buffer.size();
+  std::to_chars_result printed{};
+  switch (id) {
+    case DUCKDB_TYPE_TINYINT:
+      printed = std::to_chars(begin, end, static_cast<const int8_t*>(data)[row]);
+      break;
+    case DUCKDB_TYPE_SMALLINT:
+      printed = std::to_chars(begin, end, static_cast<const int16_t*>(data)[row]);
+      break;
+    case DUCKDB_TYPE_INTEGER:
+      printed = std::to_chars(begin, end, static_cast<const int32_t*>(data)[row]);
+      break;
+    case DUCKDB_TYPE_BIGINT:
+      printed = std::to_chars(begin, end, static_cast<const int64_t*>(data)[row]);
+      break;
+    case DUCKDB_TYPE_UTINYINT:
+      printed = std::to_chars(begin, end, static_cast<const uint8_t*>(data)[row]);
+      break;
+    case DUCKDB_TYPE_USMALLINT:
+      printed = std::to_chars(begin, end, static_cast<const uint16_t*>(data)[row]);
+      break;
+    case DUCKDB_TYPE_UINTEGER:
+      printed = std::to_chars(begin, end, static_cast<const uint32_t*>(data)[row]);
+      break;
+    default:
+      printed = std::to_chars(begin, end, static_cast<const uint64_t*>(data)[row]);
+      break;
+  }
+  return std::string_view(begin, static_cast<size_t>(printed.ptr - begin));
+}
+
+// The last statement wrapped so that every column comes back as text (integers as they are,
+// PrintedNatively): `#k` names the k-th column whatever its name. The newlines end a trailing
+// -- comment in the user's text.
 std::string WrapQuery(std::string_view query, const std::vector<engine::Column>& columns,
                       bool json) {
   std::string sql = "SELECT ";
@@ -111,7 +202,9 @@ std::string WrapQuery(std::string_view query, const std::vector<engine::Column>&
     std::string ref = "#" + std::to_string(k);
     if (k > 1)
       sql += ", ";
-    if (json && RenderFor(columns[k - 1].type) == Render::kJson) {
+    if (PrintedNatively(columns[k - 1].type.id, json)) {
+      sql += ref;
+    } else if (json && RenderFor(columns[k - 1].type) == Render::kJson) {
       sql += "to_json(" + ref + ")";
     } else {
       sql += "CAST(" + ref + " AS VARCHAR)";
@@ -166,8 +259,10 @@ class Encoder {
 
   Status Begin(const std::vector<engine::Column>& columns) {
     columns_ = columns;
-    for (const engine::Column& column : columns)
+    for (const engine::Column& column : columns) {
       renders_.push_back(RenderFor(column.type));
+      native_.push_back(PrintedNatively(column.type.id, format_ != SqlFormat::kCsv));
+    }
     if (format_ == SqlFormat::kCsv) {
       std::string line;
       for (size_t i = 0; i < columns.size(); ++i) {
@@ -185,14 +280,17 @@ class Encoder {
     return writer_.Write("{\"columns\":" + DumpJson(described) + ",\"rows\":[");
   }
 
-  // One row; cells are text (rendered by DuckDB), nullopt for NULL.
+  // One row; cells are text (rendered by DuckDB, or PrintedNatively), nullopt for NULL.
   Status Add(const std::vector<std::optional<std::string_view>>& cells) {
-    line_.clear();
     if (format_ == SqlFormat::kCsv) {
       for (size_t i = 0; i < cells.size(); ++i) {
         if (i > 0)
           line_ += ',';
-        AppendCsvField(line_, cells[i]);
+        // Numbers, dates and timestamps never need quotes.
+        if (native_[i] && cells[i])
+          line_ += *cells[i];
+        else
+          AppendCsvField(line_, cells[i]);
       }
       line_ += "\r\n";
     } else {
@@ -222,11 +320,23 @@ class Encoder {
       line_ += format_ == SqlFormat::kJson ? "]" : "]\n";
     }
     ++rows_;
-    return writer_.Write(line_);
+    // Rows go out in batches: one write per 64 KiB, not one per row.
+    if (line_.size() < kBatchBytes)
+      return Status::OK();
+    return Flush();
+  }
+
+  Status Flush() {
+    if (line_.empty())
+      return Status::OK();
+    Status written = writer_.Write(line_);
+    line_.clear();
+    return written;
   }
 
   // The end of a complete result.
   Status End(bool truncated) {
+    TESSERA_RETURN_NOT_OK(Flush());
     std::string tail = "\"row_count\":" + std::to_string(rows_) +
                        ",\"truncated\":" + (truncated ? "true" : "false");
     if (format_ == SqlFormat::kJson)
@@ -240,6 +350,7 @@ class Encoder {
   // end normally; CSV has no place for it, so the transfer is cut (the client sees it
   // truncated). Return the status the handler returns.
   Status Fail(const Status& error) {
+    TESSERA_RETURN_NOT_OK(Flush());
     if (format_ == SqlFormat::kJson) {
       std::string tail = (rows_ == 0 ? "]," : "\n],");
       tail += "\"row_count\":" + std::to_string(rows_) +
@@ -261,7 +372,9 @@ class Encoder {
   ResponseWriter& writer_;
   std::vector<engine::Column> columns_;
   std::vector<Render> renders_;
-  std::string line_;
+  std::vector<bool> native_;  // PrintedNatively: CSV cells that never need quoting
+  static constexpr size_t kBatchBytes = 64 * 1024;
+  std::string line_;  // rows not yet written
   int64_t rows_ = 0;
 };
 
@@ -331,6 +444,8 @@ class SqlRun {
     std::vector<std::optional<std::string_view>> cells(columns.size());
     std::vector<std::optional<std::string>> owned(columns.size());
     std::vector<duckdb_string_t*> strings(columns.size());
+    std::vector<void*> integers(columns.size());  // natively printed columns' data
+    std::vector<NativePrinter> printed(columns.size());
     std::vector<uint64_t*> validity(columns.size());
     bool truncated = false;
     bool begun = false;
@@ -353,7 +468,10 @@ class SqlRun {
       if (rendered) {
         for (size_t c = 0; c < columns.size(); ++c) {
           duckdb_vector vector = chunk->vector(static_cast<int64_t>(c));
-          strings[c] = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+          bool native = PrintedNatively(columns[c].type.id, json);
+          integers[c] = native ? duckdb_vector_get_data(vector) : nullptr;
+          strings[c] =
+              native ? nullptr : static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
           validity[c] = duckdb_vector_get_validity(vector);
         }
       }
@@ -368,6 +486,8 @@ class SqlRun {
             auto row = static_cast<idx_t>(r);
             if (validity[c] != nullptr && !duckdb_validity_row_is_valid(validity[c], row)) {
               cells[c].reset();
+            } else if (integers[c] != nullptr) {
+              cells[c] = printed[c].Print(columns[c].type.id, integers[c], row);
             } else {
               duckdb_string_t* cell = &strings[c][row];
               cells[c] =

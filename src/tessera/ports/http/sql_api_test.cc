@@ -151,6 +151,34 @@ TEST_F(SqlApiTest, NdjsonCsvAndFormatSelection) {
   EXPECT_EQ(quoting.body, "x,e,n,q\r\n\"a,b\",\"\",,\"say \"\"hi\"\"\"\r\n");
 }
 
+TEST_F(SqlApiTest, IntegersOfEveryWidthPrintAsDuckDbPrintsThem) {
+  // Printed by the API itself (not cast by DuckDB): extremes, zero and NULL of each width.
+  std::string columns =
+      "(-128)::TINYINT, (-32768)::SMALLINT, (-2147483648)::INTEGER, "
+      "(-9223372036854775808)::BIGINT, 255::UTINYINT, 65535::USMALLINT, 4294967295::UINTEGER, "
+      "18446744073709551615::UBIGINT, NULL::BIGINT, 0::TINYINT";
+  ClientResponse csv = Post(Body("SELECT " + columns), alice_, "Accept: text/csv\r\n");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  size_t header_end = csv.body.find("\r\n");
+  EXPECT_EQ(csv.body.substr(header_end + 2),
+            "-128,-32768,-2147483648,-9223372036854775808,255,65535,4294967295,"
+            "18446744073709551615,,0\r\n");
+  ClientResponse json = Post(Body("SELECT 127::TINYINT AS t, NULL::UBIGINT AS u"), alice_);
+  EXPECT_NE(json.body.find("[127,null]"), std::string::npos) << json.body;
+}
+
+TEST_F(SqlApiTest, DatesAndTimestampsInCsvReadAsDuckDbCastsThem) {
+  std::string sql =
+      "SELECT TIMESTAMP '2001-01-01 00:01:00' AS a, TIMESTAMP '2001-01-01 00:00:00.5' AS b, "
+      "'infinity'::TIMESTAMP AS c, '-infinity'::DATE AS d, DATE '0000-03-01' AS e, "
+      "NULL::TIMESTAMP AS f, TIMESTAMP '-0044-03-15 12:00:00' AS g";
+  ClientResponse csv = Post(Body(sql), alice_, "Accept: text/csv\r\n");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.body,
+            "a,b,c,d,e,f,g\r\n2001-01-01 00:01:00,2001-01-01 00:00:00.5,infinity,-infinity,"
+            "0001-03-01 (BC),,0045-03-15 (BC) 12:00:00\r\n");
+}
+
 TEST_F(SqlApiTest, ParquetRoundTrips) {
   ClientResponse response = Post(
       Body("SELECT id, region FROM shop.sales.orders ORDER BY id", R"("format":"parquet")"), root_);
