@@ -267,5 +267,29 @@ class MeshTest(unittest.TestCase):
             self.hub.run("mount", "remove", "slow", check=False)
 
 
+@unittest.skipUnless(os.path.exists(FLIGHTS), "scripts/bootstrap fetches the flights data")
+class DemoTest(unittest.TestCase):
+    """`make demo` itself (scripts/demo): it runs to the end, checks its own answer, reaches
+    the product over psql, HTTP and Delta Sharing, and leaves no process behind."""
+
+    def test_the_demo_runs_and_checks_itself(self):
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as work:
+            data = os.path.join(work, "demo-data")
+            r = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "demo"),
+                                "--tessera", TESSERA, "--data", data],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout[-3000:] + r.stderr[-3000:])
+            self.assertIn("none differs from DuckDB's answer", r.stdout)
+            self.assertIn("still equal to DuckDB", r.stdout)
+            self.assertIn("+30000 rows, read incrementally", r.stdout)
+            self.assertIn("(7 rows)", r.stdout)  # psql's answer: one row per month
+            self.assertIn('"share":"analytics_delay_by_state"', r.stdout)
+            # Every node it started is gone.
+            left = subprocess.run(["pgrep", "-f", data], capture_output=True, text=True)
+            self.assertEqual(left.stdout.strip(), "")
+
+
 if __name__ == "__main__":
     unittest.main()
