@@ -422,10 +422,27 @@ Result<std::vector<RemoteTable>> SharingClient::ListAllTables() {
   return tables;
 }
 
+std::string SharingClient::TablePath(const RemoteTable& table, std::string_view endpoint) {
+  return "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) + "/tables/" +
+         Segment(table.name) + "/" + std::string(endpoint);
+}
+
+Result<RemoteSnapshot> SharingClient::TableAnswer(const std::string& method,
+                                                  const std::string& path, const std::string& body,
+                                                  const std::string& what) {
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call(method, path, body));
+  if (answer.status != 200)
+    return ErrorFor(answer, what);
+  TESSERA_ASSIGN_OR_RETURN(
+      RemoteSnapshot snapshot,
+      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
+  if (answer.table_version)
+    snapshot.version = *answer.table_version;
+  return snapshot;
+}
+
 Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
                                                  const RemoteQuery& query) {
-  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
-                     "/tables/" + Segment(table.name) + "/query";
   Json request = Json::object();
   if (query.json_predicate_hints)
     request["jsonPredicateHints"] = DumpJson(*query.json_predicate_hints);
@@ -437,22 +454,12 @@ Result<RemoteSnapshot> SharingClient::QueryTable(const RemoteTable& table,
     request["refreshToken"] = *query.refresh_token;
   else if (query.include_refresh_token)
     request["includeRefreshToken"] = true;
-  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("POST", path, DumpJson(request)));
-  std::string what = "querying " + table.share + "." + table.schema + "." + table.name;
-  if (answer.status != 200)
-    return ErrorFor(answer, what);
-  TESSERA_ASSIGN_OR_RETURN(
-      RemoteSnapshot snapshot,
-      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
-  if (answer.table_version)
-    snapshot.version = *answer.table_version;
-  return snapshot;
+  return TableAnswer("POST", TablePath(table, "query"), DumpJson(request),
+                     "querying " + table.share + "." + table.schema + "." + table.name);
 }
 
 Result<int64_t> SharingClient::TableVersion(const RemoteTable& table) {
-  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
-                     "/tables/" + Segment(table.name) + "/version";
-  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
+  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", TablePath(table, "version"), ""));
   std::string what = "version of " + table.share + "." + table.schema + "." + table.name;
   if (answer.status != 200)
     return ErrorFor(answer, what);
@@ -465,17 +472,13 @@ Result<int64_t> SharingClient::TableVersion(const RemoteTable& table) {
 Result<RemoteSnapshot> SharingClient::TableChanges(const RemoteTable& table,
                                                    int64_t starting_version,
                                                    int64_t ending_version) {
-  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
-                     "/tables/" + Segment(table.name) +
-                     "/changes?startingVersion=" + std::to_string(starting_version) +
-                     "&endingVersion=" + std::to_string(ending_version);
-  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
   std::string what = "changes of " + table.share + "." + table.schema + "." + table.name;
-  if (answer.status != 200)
-    return ErrorFor(answer, what);
   TESSERA_ASSIGN_OR_RETURN(
       RemoteSnapshot changes,
-      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
+      TableAnswer("GET",
+                  TablePath(table, "changes?startingVersion=" + std::to_string(starting_version) +
+                                       "&endingVersion=" + std::to_string(ending_version)),
+                  "", what));
   changes.version = ending_version;
   for (const RemoteFile& file : changes.files) {
     if (file.action == "file")
@@ -486,18 +489,8 @@ Result<RemoteSnapshot> SharingClient::TableChanges(const RemoteTable& table,
 }
 
 Result<RemoteSnapshot> SharingClient::MetadataSnapshot(const RemoteTable& table) {
-  std::string path = "/shares/" + Segment(table.share) + "/schemas/" + Segment(table.schema) +
-                     "/tables/" + Segment(table.name) + "/metadata";
-  TESSERA_ASSIGN_OR_RETURN(Answer answer, Call("GET", path, ""));
-  std::string what = "metadata of " + table.share + "." + table.schema + "." + table.name;
-  if (answer.status != 200)
-    return ErrorFor(answer, what);
-  TESSERA_ASSIGN_OR_RETURN(
-      RemoteSnapshot snapshot,
-      ParseQueryAnswer(answer.body, what + ": sharing server " + profile_.endpoint));
-  if (answer.table_version)
-    snapshot.version = *answer.table_version;
-  return snapshot;
+  return TableAnswer("GET", TablePath(table, "metadata"), "",
+                     "metadata of " + table.share + "." + table.schema + "." + table.name);
 }
 
 Result<Json> SharingClient::TableMetadata(const RemoteTable& table) {

@@ -133,6 +133,12 @@ class SharingClient {
     std::optional<int64_t> table_version;  // the Delta-Table-Version header
   };
   Result<Answer> Call(const std::string& method, const std::string& path, const std::string& body);
+  /// `/shares/<share>/schemas/<schema>/tables/<table>/<endpoint>`, each name percent-encoded.
+  static std::string TablePath(const RemoteTable& table, std::string_view endpoint);
+  /// Call, then the server's error (naming `what`) or the parsed NDJSON answer, its version
+  /// taken from the Delta-Table-Version header when there is one.
+  Result<RemoteSnapshot> TableAnswer(const std::string& method, const std::string& path,
+                                     const std::string& body, const std::string& what);
   Result<Json> GetJson(const std::string& path);
   Status ErrorFor(const Answer& answer, const std::string& what) const;
 
