@@ -373,7 +373,7 @@ class Encoder {
   std::vector<engine::Column> columns_;
   std::vector<Render> renders_;
   std::vector<bool> native_;  // PrintedNatively: CSV cells that never need quoting
-  static constexpr size_t kBatchBytes = 64 * 1024;
+  static constexpr size_t kBatchBytes = size_t{64} << 10;
   std::string line_;  // rows not yet written
   int64_t rows_ = 0;
 };
