@@ -6,10 +6,7 @@ query's filters run in PostgreSQL (its statement log shows them); the password n
 bad connection strings, a refused password and a stopped server give clear errors."""
 import json
 import os
-import pwd
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,54 +16,24 @@ import unittest
 import psycopg2
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import meshlab  # noqa: E402
+from meshlab import free_port  # noqa: E402
 from pg_node import Node  # noqa: E402
 
 TESSERA = os.environ["TESSERA_BIN"]
-PG_BIN = "/usr/lib/postgresql/15/bin"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Postgres(meshlab.Postgres):
+    """PostgreSQL 15 for these tests (scripts/meshlab.py starts it in a temporary directory):
+    password (SCRAM) authentication on TCP, every statement logged."""
 
+    PASSWORD = "s3cret-pw"
 
-class Postgres:
-    """PostgreSQL 15 in a temporary directory, as the `postgres` user when run as root (initdb
-    refuses root), password authentication on TCP, every statement logged."""
+    def __init__(self):
+        super().__init__(password=self.PASSWORD, log_statements=True)
 
-    def __init__(self, work):
-        self.dir = os.path.join(work, "postgres")
-        os.makedirs(self.dir)
-        self.port = free_port()
-        as_root = os.geteuid() == 0
-        self.prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-        if as_root:
-            os.chown(self.dir, pwd.getpwnam("postgres").pw_uid, -1)
-            os.chmod(work, 0o755)
-        pwfile = os.path.join(self.dir, "pw")
-        with open(pwfile, "w") as f:
-            f.write("s3cret-pw\n")
-        if as_root:
-            os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
-        subprocess.run(self.prefix + [f"{PG_BIN}/initdb", "-D", f"{self.dir}/data", "-A",
-                                      "scram-sha-256", "-U", "postgres", f"--pwfile={pwfile}"],
-                       check=True, capture_output=True)
-        self.log = f"{self.dir}/log"
-        self.start()
-
-    def start(self):
-        subprocess.run(self.prefix + [f"{PG_BIN}/pg_ctl", "-D", f"{self.dir}/data", "-l",
-                                      self.log, "-w", "-o",
-                                      f"-p {self.port} -k {self.dir} "
-                                      "-c listen_addresses=127.0.0.1 -c log_statement=all",
-                                      "start"], check=True, capture_output=True)
-
-    def stop(self):
-        subprocess.run(self.prefix + [f"{PG_BIN}/pg_ctl", "-D", f"{self.dir}/data", "-m", "fast",
-                                      "stop"], capture_output=True)
-
-    def dsn(self, password="s3cret-pw"):
+    def dsn(self, password=PASSWORD):
         return (f"host=127.0.0.1 port={self.port} dbname=postgres user=postgres "
                 f"password={password} connect_timeout=10")
 
@@ -97,7 +64,7 @@ class PostgresMountTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp()
-        cls.pg = Postgres(cls.tmp)
+        cls.pg = Postgres()
         cls.pg.execute("""
             CREATE SCHEMA geo;
             CREATE TABLE geo.airports (
@@ -278,7 +245,7 @@ class PostgresMountErrorsTest(unittest.TestCase):
             self.assertIn("cannot connect to PostgreSQL", r.stderr)
             self.assertNotIn("hunter2", r.stderr)
             self.assertLess(time.monotonic() - start, 30)
-            pg = Postgres(tmp)
+            pg = Postgres()
             try:
                 r = run("mount", "add", "x", "--postgres", pg.dsn("wrong-pw"), data_dir=data,
                         check=False)
