@@ -31,6 +31,7 @@ class JdbcTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn("OK prepared statement x10", r.stdout)
             self.assertIn("OK getColumns", r.stdout)
+            self.assertIn("OK SHOW over the extended protocol", r.stdout)
             self.assertIn("OK fetch size streaming", r.stdout)
             self.assertIn("OK ungranted table is 42P01", r.stdout)
         finally:

@@ -54,6 +54,20 @@ public class JdbcCheck {
             "getColumns " + columns);
       System.out.println("OK getColumns " + columns);
 
+      // SHOW on the extended protocol (every pgjdbc query is Parse/Bind/Describe/Execute).
+      try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SHOW TimeZone")) {
+        check(rs.next(), "SHOW TimeZone returns a row");
+        check("UTC".equals(rs.getString(1)), "SHOW TimeZone = " + rs.getString(1));
+        check(!rs.next(), "SHOW TimeZone returns one row");
+      }
+      try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SHOW ALL")) {
+        int settings = 0;
+        while (rs.next())
+          settings++;
+        check(settings > 10 && rs.getMetaData().getColumnCount() == 3, "SHOW ALL " + settings);
+      }
+      System.out.println("OK SHOW over the extended protocol");
+
       // Fetch size streams through a portal (Execute with a row limit, PortalSuspended).
       conn.setAutoCommit(false);
       try (Statement st = conn.createStatement()) {

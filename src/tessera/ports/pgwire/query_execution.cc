@@ -131,6 +131,14 @@ Result<std::shared_ptr<Connection::Prepared>> Connection::PrepareStatement(
   prepared->command = ClassifyCommand(sql);
   if (prepared->command.kind != CommandKind::kSql) {
     prepared->parameter_types = std::move(parameter_types);
+    if (prepared->command.kind == CommandKind::kShow) {
+      // SHOW returns rows of text on the extended protocol too (pgjdbc's executeQuery).
+      prepared->names = prepared->command.name == "all"
+                            ? std::vector<std::string>{"name", "setting", "description"}
+                            : std::vector<std::string>{prepared->command.name};
+      prepared->columns.assign(prepared->names.size(), WireColumn{});
+      prepared->returns_rows = true;
+    }
     return prepared;
   }
   std::string text = IsCatalogQuery(sql) ? RewriteCatalogQuery(sql) : std::string(sql);
@@ -396,10 +404,14 @@ void Connection::HandleDescribe(const std::string& body) {
     skip_until_sync_ = true;
     return;
   }
-  if (it->second->prepared->returns_rows)
+  const Prepared& described = *it->second->prepared;
+  if (described.returns_rows && described.command.kind != CommandKind::kSql) {
+    AppendRowDescription(described.names, described.columns, it->second->formats, out_);
+  } else if (described.returns_rows) {
     DescribeRows(*it->second);
-  else
+  } else {
     AppendEmpty(out_, 'n');
+  }
 }
 
 void Connection::HandleExecute(const std::string& body) {
@@ -437,7 +449,7 @@ void Connection::HandleExecute(const std::string& body) {
     fail(status);
     return;
   }
-  if (!portal.prepared->returns_rows) {
+  if (!portal.prepared->returns_rows || portal.prepared->command.kind != CommandKind::kSql) {
     if (was_started && portal.tag.empty())
       portal.tag = "SELECT 0";
     if (portal.prepared->command.kind == CommandKind::kEmpty)

@@ -85,12 +85,14 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
         names = {command.name};
         rows.emplace_back(command.name, value);
       }
-      if (extended)
-        return Status::OK();  // Describe answered NoData; nothing to stream
-      WireColumn text_column;
-      std::vector<WireColumn> columns(names.size(), text_column);
-      std::vector<int16_t> formats(names.size(), kTextFormat);
-      AppendRowDescription(names, columns, formats, out_);
+      // On the extended protocol Describe sent the RowDescription; Execute sends only rows
+      // (text bytes: the same in both formats for a text column).
+      if (!extended) {
+        WireColumn text_column;
+        std::vector<WireColumn> columns(names.size(), text_column);
+        std::vector<int16_t> formats(names.size(), kTextFormat);
+        AppendRowDescription(names, columns, formats, out_);
+      }
       for (const auto& [name, value] : rows) {
         MessageWriter writer(out_);
         writer.Begin('D').AddInt16(static_cast<int16_t>(names.size()));
