@@ -139,6 +139,41 @@ class Psycopg2Test(unittest.TestCase):
             self.assertEqual(bytes(blob), b"\x00\xff")
             self.assertEqual(uid, "0d0e0f00-1111-2222-3333-444455556666")
 
+    def test_every_type_reaches_python_as_its_python_type(self):
+        import datetime
+        import decimal
+        utc = datetime.timezone.utc
+        cases = [
+            ("true", True), ("NULL::BOOLEAN", None), ("7::TINYINT", 7),
+            ("(-32768)::SMALLINT", -32768), ("2147483647::INTEGER", 2147483647),
+            ("9223372036854775807::BIGINT", 9223372036854775807), ("1.5::REAL", 1.5),
+            ("0.1::DOUBLE", 0.1), ("'-Infinity'::REAL", float("-inf")),
+            ("12345678901234567890.123::DECIMAL(38,3)",
+             decimal.Decimal("12345678901234567890.123")),
+            ("'héllo ✓'::VARCHAR", "héllo ✓"), ("''::VARCHAR", ""),
+            ("TIME '13:14:15.5'", datetime.time(13, 14, 15, 500000)),
+            ("TIMESTAMP '2024-02-29 23:59:59.123456'",
+             datetime.datetime(2024, 2, 29, 23, 59, 59, 123456)),
+            ("TIMESTAMPTZ '1999-12-31 23:00:00+00'", datetime.datetime(1999, 12, 31, 23, tzinfo=utc)),
+            ("DATE '0001-01-01'", datetime.date(1, 1, 1)),
+            ("INTERVAL '3 days 04:05:06'", datetime.timedelta(days=3, seconds=14706)),
+            ("[1, 2, NULL]::INTEGER[]", [1, 2, None]), ("['x', 'y']::VARCHAR[]", ["x", "y"]),
+            ("[[1, 2], [3, 4]]::INTEGER[][]", [[1, 2], [3, 4]]),
+            ("{'a': 1, 'b': 'z'}", {"a": 1, "b": "z"}), ("MAP {'k': 1}", {"k": 1}),
+            ("255::UTINYINT", 255),
+            ("18446744073709551615::UBIGINT", decimal.Decimal("18446744073709551615")),
+            ("170141183460469231731687303715884105727::HUGEINT",
+             decimal.Decimal("170141183460469231731687303715884105727")),
+            ("'{\"a\": [1, 2]}'::JSON", {"a": [1, 2]}),
+        ]
+        sql = "SELECT " + ", ".join(f"{expr} AS c{i}" for i, (expr, _) in enumerate(cases))
+        with connect() as conn, conn.cursor() as cur:
+            cur.execute(sql)
+            row = cur.fetchone()
+        for (expr, expected), got in zip(cases, row):
+            self.assertEqual(got, expected, expr)
+            self.assertEqual(type(got), type(expected), expr)
+
     def test_named_cursor_streams_in_batches(self):
         conn = connect()
         try:
