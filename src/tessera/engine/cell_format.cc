@@ -27,17 +27,11 @@ std::string Floating(const DataChunk& chunk, int64_t column, int64_t row) {
 }  // namespace
 
 bool IsPrimitiveType(duckdb_type type) {
+  if (IsIntegerType(type))
+    return true;
   switch (type) {
     case DUCKDB_TYPE_VARCHAR:
     case DUCKDB_TYPE_BOOLEAN:
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE:
       return true;

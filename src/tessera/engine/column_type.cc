@@ -164,7 +164,7 @@ std::string TypeName(duckdb_logical_type type, const KeywordSet& keywords) {
 
 }  // namespace
 
-bool ColumnType::IsNumeric() const {
+bool IsIntegerType(duckdb_type id) {
   switch (id) {
     case DUCKDB_TYPE_TINYINT:
     case DUCKDB_TYPE_SMALLINT:
@@ -174,6 +174,16 @@ bool ColumnType::IsNumeric() const {
     case DUCKDB_TYPE_USMALLINT:
     case DUCKDB_TYPE_UINTEGER:
     case DUCKDB_TYPE_UBIGINT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ColumnType::IsNumeric() const {
+  if (IsIntegerType(id))
+    return true;
+  switch (id) {
     case DUCKDB_TYPE_HUGEINT:
     case DUCKDB_TYPE_UHUGEINT:
     case DUCKDB_TYPE_FLOAT:

@@ -20,6 +20,9 @@ struct ColumnType {
   bool IsNested() const;
 };
 
+/// Whether values of this type are 8- to 64-bit integers, signed or unsigned.
+bool IsIntegerType(duckdb_type id);
+
 /// A result column: its name and type. Plain value.
 struct Column {
   std::string name;

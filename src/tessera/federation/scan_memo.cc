@@ -1,5 +1,7 @@
 #include "tessera/federation/scan_memo.h"
 
+#include "tessera/engine/scalar_function.h"
+
 namespace tessera::federation {
 
 std::string ScanMemo::Key(std::string_view mount, std::string_view schema, std::string_view table,
@@ -30,6 +32,25 @@ void ScanMemo::Put(const std::string& key, std::string sql) {
     it = now - it->second.second >= ttl_ ? entries_.erase(it) : std::next(it);
   }
   entries_[key] = {std::move(sql), now};
+}
+
+Status RegisterScanMacro(engine::Connection& connection, const std::string& macro,
+                         const std::string& function, ScanSqlFunction scan) {
+  using engine::ScalarArg;
+  using engine::ScalarArgType;
+  TESSERA_RETURN_NOT_OK(engine::RegisterScalarFunction(
+      connection, function,
+      {ScalarArgType::kVarchar, ScalarArgType::kVarchar, ScalarArgType::kVarchar},
+      [scan = std::move(scan)](
+          const std::vector<ScalarArg>& args) -> Result<std::optional<std::string>> {
+        TESSERA_ASSIGN_OR_RETURN(std::string sql, scan(std::get<std::string_view>(args[0]),
+                                                       std::get<std::string_view>(args[1]),
+                                                       std::get<std::string_view>(args[2])));
+        return std::optional<std::string>(std::move(sql));
+      },
+      /*is_volatile=*/true));
+  return connection.Execute("CREATE OR REPLACE MACRO " + macro + "(m, s, t) AS TABLE FROM query(" +
+                            function + "(m, s, t))");
 }
 
 }  // namespace tessera::federation

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -8,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/common/result.h"
+#include "tessera/engine/database.h"
 #include "tessera/engine/scan_hints.h"
 
 namespace tessera::federation {
@@ -31,5 +34,15 @@ class ScanMemo {
   std::mutex mutex_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> entries_;
 };
+
+/// Answers a mounted table's scan: the SQL that reads (mount, schema, table) now.
+using ScanSqlFunction =
+    std::function<Result<std::string>(std::string_view, std::string_view, std::string_view)>;
+
+/// Register the table macro `<macro>(m, s, t)` on `connection`: a volatile scalar `<function>`
+/// returns `scan`'s SQL, which the macro runs with query(). The views of mounted tables select
+/// from the macro, so each query asks the mount afresh (through its ScanMemo).
+Status RegisterScanMacro(engine::Connection& connection, const std::string& macro,
+                         const std::string& function, ScanSqlFunction scan);
 
 }  // namespace tessera::federation

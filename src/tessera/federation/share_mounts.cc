@@ -390,21 +390,11 @@ Result<std::vector<access::ExtensionTable>> ShareMounts::Tables() {
 }
 
 Status ShareMounts::Register(engine::Connection& connection) {
-  using engine::ScalarArg;
-  using engine::ScalarArgType;
-  TESSERA_RETURN_NOT_OK(engine::RegisterScalarFunction(
-      connection, "tessera_share_sql",
-      {ScalarArgType::kVarchar, ScalarArgType::kVarchar, ScalarArgType::kVarchar},
-      [this](const std::vector<ScalarArg>& args) -> Result<std::optional<std::string>> {
-        TESSERA_ASSIGN_OR_RETURN(std::string sql, ScanSql(std::get<std::string_view>(args[0]),
-                                                          std::get<std::string_view>(args[1]),
-                                                          std::get<std::string_view>(args[2])));
-        return std::optional<std::string>(std::move(sql));
-      },
-      /*is_volatile=*/true));
-  return connection.Execute(
-      "CREATE OR REPLACE MACRO share_scan(m, s, t) AS TABLE "
-      "FROM query(tessera_share_sql(m, s, t))");
+  return RegisterScanMacro(
+      connection, "share_scan", "tessera_share_sql",
+      [this](std::string_view mount, std::string_view schema, std::string_view table) {
+        return ScanSql(mount, schema, table);
+      });
 }
 
 Result<std::string> ShareMounts::ScanSql(std::string_view mount_name, std::string_view schema,

@@ -109,19 +109,7 @@ Render RenderFor(const engine::ColumnType& type) {
 bool PrintedNatively(duckdb_type id, bool json) {
   if (!json && (id == DUCKDB_TYPE_DATE || id == DUCKDB_TYPE_TIMESTAMP))
     return true;
-  switch (id) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-      return true;
-    default:
-      return false;
-  }
+  return engine::IsIntegerType(id);
 }
 
 // Prints the values of one natively printed column (PrintedNatively). Rows of a table sorted
