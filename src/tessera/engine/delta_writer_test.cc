@@ -118,6 +118,16 @@ TEST_F(NestedWriteTest, StructsListsAndMapsRoundTrip) {
   EXPECT_EQ(*snapshot->protocol().reader_features, std::vector<std::string>{"timestampNtz"});
   EXPECT_EQ(snapshot->schema().fields[1].type.kind, delta::DataType::Kind::kStruct);
   EXPECT_EQ(snapshot->schema().fields[3].type.kind, delta::DataType::Kind::kMap);
+  // Statistics cover the flat column only (engine/data_files.cc): none for nested columns.
+  ASSERT_FALSE(snapshot->files().empty());
+  ASSERT_TRUE(snapshot->files()[0].stats.has_value());
+  ASSERT_OK_AND_ASSIGN(Json stats, ParseJson(*snapshot->files()[0].stats));
+  EXPECT_TRUE(stats["minValues"].contains("id"));
+  EXPECT_TRUE(stats["nullCount"].contains("id"));
+  for (const char* nested : {"s", "l", "m", "ts"}) {
+    EXPECT_FALSE(stats["minValues"].contains(nested)) << nested;
+    EXPECT_FALSE(stats["nullCount"].contains(nested)) << nested;
+  }
 }
 
 }  // namespace
