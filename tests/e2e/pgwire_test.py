@@ -187,6 +187,44 @@ class Psycopg2Test(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_named_cursor_interleaves_with_other_statements(self):
+        # Reading a named cursor while other cursors of the same connection run queries: the
+        # cursor's rest is held and every row still arrives, in order.
+        conn = connect()
+        try:
+            big = conn.cursor(name="big")
+            big.itersize = 50
+            big.execute("SELECT id FROM sales.orders ORDER BY id")
+            small = conn.cursor(name="small")
+            small.execute("SELECT region FROM sales.orders WHERE id < 3 ORDER BY id")
+            other = conn.cursor()
+            seen = []
+            for i, (row_id,) in enumerate(big):
+                seen.append(row_id)
+                if i % 300 == 0:
+                    other.execute("SELECT count(*) FROM sales.orders WHERE id < %s", (i,))
+                    self.assertEqual(other.fetchone()[0], i)
+            self.assertEqual(seen, list(range(1000)))
+            self.assertEqual([r[0] for r in small.fetchall()], ["eu", "us", "apac"])
+            big.close()
+            small.close()
+            conn.commit()
+            # WITH HOLD outlives the COMMIT; a plain cursor does not.
+            held = conn.cursor(name="held", withhold=True)
+            held.execute("SELECT id FROM sales.orders WHERE id < 10 ORDER BY id")
+            self.assertEqual(held.fetchone(), (0,))
+            conn.commit()
+            self.assertEqual([r[0] for r in held.fetchall()], list(range(1, 10)))
+            held.close()
+            other.execute("DECLARE plain CURSOR FOR SELECT id FROM sales.orders")
+            other.execute("FETCH plain")
+            conn.commit()
+            with self.assertRaises(psycopg2.errors.InvalidCursorName):
+                other.execute("FETCH plain")
+            conn.rollback()
+        finally:
+            conn.close()
+
     def test_ungranted_table_does_not_exist(self):
         with connect() as conn, conn.cursor() as cur:
             with self.assertRaises(psycopg2.errors.UndefinedTable) as caught:
@@ -268,6 +306,8 @@ class Psycopg2Test(unittest.TestCase):
         with self.assertRaises(psycopg2.Error) as caught:
             cur.execute("SET no_such_setting = 1")
         self.assertEqual(caught.exception.pgcode, "42704")
+        cur.execute("SHOW TRANSACTION ISOLATION LEVEL")
+        self.assertEqual(cur.fetchone(), ("repeatable read",))  # one snapshot per transaction
         self.assertEqual(conn.server_version, 150000)
         conn.close()
 

@@ -154,6 +154,8 @@ Connection::~Connection() {
 
 void Connection::CloseActiveResult() {
   if (active_result_ != nullptr) {
+    if (active_result_->keep_max_values_ > 0)
+      active_result_->BufferRemaining();
     active_result_->MarkClosed();
     active_result_->connection_ = nullptr;
     active_result_ = nullptr;

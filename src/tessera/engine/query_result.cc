@@ -82,10 +82,23 @@ Result<std::unique_ptr<QueryResult>> QueryResult::ExecuteStreaming(
 }
 
 Result<std::unique_ptr<DataChunk>> QueryResult::Fetch() {
-  if (closed_) {
+  if (!buffered_.empty()) {
+    std::unique_ptr<DataChunk> chunk = std::move(buffered_.front());
+    buffered_.pop_front();
+    rows_fetched_ += chunk->row_count();
+    return chunk;
+  }
+  if (closed_ && !finished_) {
     return Status::InvalidArgument(
         "the query result was closed because another statement ran on its connection");
   }
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<DataChunk> chunk, FetchFromDuckdb());
+  if (chunk != nullptr)
+    rows_fetched_ += chunk->row_count();
+  return chunk;
+}
+
+Result<std::unique_ptr<DataChunk>> QueryResult::FetchFromDuckdb() {
   if (!error_.ok())
     return error_;
   if (finished_)
@@ -104,8 +117,30 @@ Result<std::unique_ptr<DataChunk>> QueryResult::Fetch() {
     finished_ = true;
     return std::unique_ptr<DataChunk>();
   }
-  rows_fetched_ += out->row_count();
   return out;
+}
+
+void QueryResult::BufferRemaining() {
+  int64_t values = 0;
+  while (true) {
+    // An error met here (a failing cast further down the result) is kept in error_ and
+    // returned by Fetch after the buffered rows, where the client would have met it.
+    auto chunk = FetchFromDuckdb();
+    if (!chunk.ok() || *chunk == nullptr)
+      return;
+    values += (*chunk)->row_count() * (*chunk)->column_count();
+    if (values > keep_max_values_) {
+      buffered_.clear();
+      finished_ = true;
+      error_ = Status(StatusCode::kInvalidArgument,
+                      "Out of Memory Error: the rest of this result (over " +
+                          std::to_string(keep_max_values_) +
+                          " values) is too large to hold while another statement runs; fetch it "
+                          "to the end or close it first");
+      return;
+    }
+    buffered_.push_back(std::move(*chunk));
+  }
 }
 
 }  // namespace tessera::engine

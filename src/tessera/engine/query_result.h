@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,7 +47,8 @@ class DataChunk {
 /// The streaming result of one query: rows are computed as Fetch() asks for them, never all held
 /// in memory. Created by Connection::Query. It must not outlive its Connection, and it is closed
 /// (Fetch fails) as soon as another statement runs on that connection: DuckDB allows one active
-/// result per connection. Not thread-safe (Connection::Interrupt stops it from another thread).
+/// result per connection, unless KeepAcrossStatements was called. Not thread-safe
+/// (Connection::Interrupt stops it from another thread).
 class QueryResult {
  public:
   ~QueryResult();
@@ -69,6 +71,12 @@ class QueryResult {
   /// kInvalidArgument if the result was closed by another statement on the connection.
   Result<std::unique_ptr<DataChunk>> Fetch();
 
+  /// Survive another statement on the connection (an open cursor while the client runs other
+  /// queries): when one starts, the rows not yet fetched are computed and held in memory, and
+  /// Fetch goes on returning them. Past `max_values` held cells the rest is dropped and Fetch
+  /// fails with an out-of-memory error instead, so one cursor cannot take the node's memory.
+  void KeepAcrossStatements(int64_t max_values) { keep_max_values_ = max_values; }
+
   /// Run a prepared statement (still owned by the caller) with DuckDB's streaming execution.
   /// Engine-internal: Connection::Query is the public way in.
   static Result<std::unique_ptr<QueryResult>> ExecuteStreaming(duckdb_prepared_statement statement,
@@ -79,6 +87,10 @@ class QueryResult {
   QueryResult(duckdb_result result, const KeywordSet& keywords);
   /// Called by the Connection when another statement starts and DuckDB closes this result.
   void MarkClosed() { closed_ = true; }
+  /// Called instead of MarkClosed when the result is kept across statements: fetch the rest.
+  void BufferRemaining();
+  /// The next chunk from DuckDB (not from the buffer).
+  Result<std::unique_ptr<DataChunk>> FetchFromDuckdb();
 
   duckdb_result result_;
   Connection* connection_ = nullptr;  // set by Connection::Query; cleared when closed
@@ -88,6 +100,9 @@ class QueryResult {
   bool finished_ = false;
   bool closed_ = false;
   Status error_;  // repeated by Fetch once DuckDB reported it
+  int64_t keep_max_values_ = 0;
+  // Rows fetched from DuckDB by BufferRemaining, not yet returned by Fetch.
+  std::deque<std::unique_ptr<DataChunk>> buffered_;
 };
 
 }  // namespace tessera::engine

@@ -1,6 +1,7 @@
 #include "tessera/engine/query_result.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,88 @@ TEST_F(EngineQueryResultTest, ErrorDuringStreamingIsReportedAndRepeated) {
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "Invalid Input Error: boom");
   EXPECT_EQ(result->Fetch().status().message(), "Invalid Input Error: boom");
+}
+
+// Sums column 0 of the remaining chunks; counts rows.
+Status DrainSum(QueryResult& result, int64_t& rows, int64_t& sum) {
+  while (true) {
+    TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<DataChunk> chunk, result.Fetch());
+    if (chunk == nullptr)
+      return Status::OK();
+    for (int64_t r = 0; r < chunk->row_count(); ++r)
+      sum += chunk->GetInt64(0, r);
+    rows += chunk->row_count();
+  }
+}
+
+TEST_F(EngineQueryResultTest, KeptResultSurvivesAnotherStatementWithEveryRowInOrder) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> cursor,
+                       connection_->Query("SELECT range AS i FROM range(100000)"));
+  cursor->KeepAcrossStatements(1000000);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DataChunk> first, cursor->Fetch());
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->GetInt64(0, 0), 0);
+  int64_t first_rows = first->row_count();
+
+  // Another statement, and another streaming query, on the same connection.
+  ASSERT_OK(connection_->Execute("CREATE TABLE t AS SELECT 1 AS x"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> other,
+                       connection_->Query("SELECT range AS i FROM range(10)"));
+  int64_t other_rows = 0;
+  int64_t other_sum = 0;
+  ASSERT_OK(DrainSum(*other, other_rows, other_sum));
+  EXPECT_EQ(other_rows, 10);
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DataChunk> second, cursor->Fetch());
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->GetInt64(0, 0), first_rows);
+  int64_t rows = first_rows + second->row_count();
+  int64_t sum = 0;
+  for (int64_t r = 0; r < second->row_count(); ++r)
+    sum += second->GetInt64(0, r);
+  for (int64_t r = 0; r < first_rows; ++r)
+    sum += first->GetInt64(0, r);
+  ASSERT_OK(DrainSum(*cursor, rows, sum));
+  EXPECT_EQ(rows, 100000);
+  EXPECT_EQ(cursor->rows_fetched(), 100000);
+  EXPECT_EQ(sum, int64_t{100000} * 99999 / 2);
+}
+
+TEST_F(EngineQueryResultTest, KeptResultTooLargeToHoldFailsWithOutOfMemory) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> cursor,
+                       connection_->Query("SELECT range AS i, range AS j FROM range(100000)"));
+  cursor->KeepAcrossStatements(50000);
+  ASSERT_OK(connection_->Execute("SELECT 1"));
+  Result<std::unique_ptr<DataChunk>> chunk = cursor->Fetch();
+  ASSERT_FALSE(chunk.ok());
+  EXPECT_TRUE(chunk.status().message().rfind("Out of Memory Error: the rest of this result", 0) ==
+              0)
+      << chunk.status().message();
+  // The statement that ran meanwhile is unaffected, and the connection stays usable.
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> two, connection_->QueryScalarString("SELECT 2"));
+  EXPECT_EQ(two, "2");
+}
+
+TEST_F(EngineQueryResultTest, ErrorInTheHeldRestComesAfterItsRows) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> cursor,
+                       connection_->Query("SELECT CASE WHEN i < 5000000 THEN i ELSE error('late') "
+                                          "END FROM range(10000000) t(i)"));
+  cursor->KeepAcrossStatements(100000000);
+  ASSERT_OK(connection_->Execute("SELECT 1"));
+  int64_t rows = 0;
+  int64_t sum = 0;
+  Status status = DrainSum(*cursor, rows, sum);
+  EXPECT_EQ(status.message(), "Invalid Input Error: late");
+  EXPECT_GT(rows, 0);
+  EXPECT_LE(rows, 5000000);
+}
+
+TEST_F(EngineQueryResultTest, ResultNotKeptIsClosedByAnotherStatement) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> result,
+                       connection_->Query("SELECT range AS i FROM range(100000)"));
+  ASSERT_OK(connection_->Execute("SELECT 1"));
+  EXPECT_EQ(result->Fetch().status().message(),
+            "the query result was closed because another statement ran on its connection");
 }
 
 }  // namespace

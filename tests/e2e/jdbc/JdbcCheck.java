@@ -80,6 +80,24 @@ public class JdbcCheck {
           }
         }
         check(expected == 1000, "streamed rows " + expected);
+        // Another statement between the pieces of a portal (a lookup per row, as applications
+        // do): the portal's rest is held and nothing is lost.
+        expected = 0;
+        try (ResultSet rs = st.executeQuery("SELECT id FROM sales.orders ORDER BY id");
+             PreparedStatement lookup =
+                 conn.prepareStatement("SELECT count(*) FROM sales.orders WHERE id <= ?")) {
+          while (rs.next()) {
+            check(rs.getLong(1) == expected, "interleaved id " + rs.getLong(1));
+            if (expected % 250 == 0) {
+              lookup.setLong(1, expected);
+              try (ResultSet counted = lookup.executeQuery()) {
+                check(counted.next() && counted.getLong(1) == expected + 1, "lookup " + expected);
+              }
+            }
+            expected++;
+          }
+        }
+        check(expected == 1000, "interleaved rows " + expected);
       }
       conn.commit();
       System.out.println("OK fetch size streaming");

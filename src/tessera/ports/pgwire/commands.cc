@@ -162,15 +162,16 @@ Command ClassifyCommand(std::string_view statement) {
     command.name = w.text.size() > 1 ? Lower(w.text[1]) : "";
   } else if (Is(w, 0, "show")) {
     command.kind = CommandKind::kShow;
-    if (Is(w, 1, "transaction") && Is(w, 2, "isolation"))
+    if (Is(w, 1, "transaction") && Is(w, 2, "isolation") && Is(w, 3, "level")) {
       command.name = "transaction_isolation";
-    else if (Is(w, 1, "time") && Is(w, 2, "zone"))
+    } else if (Is(w, 1, "time") && Is(w, 2, "zone")) {
       command.name = "timezone";
-    else
+    } else {
       command.name = w.text.size() > 1 ? Lower(w.text[1]) : "";
-    // SHOW TABLES, SHOW name FROM ...: DuckDB's own SHOW.
-    if (command.name == "tables" || command.name == "databases" || w.text.size() > 3)
-      command.kind = CommandKind::kSql;
+      // SHOW TABLES, SHOW name FROM ...: DuckDB's own SHOW.
+      if (command.name == "tables" || command.name == "databases" || w.text.size() > 3)
+        command.kind = CommandKind::kSql;
+    }
   } else if (Is(w, 0, "declare")) {
     // DECLARE name [BINARY] [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR q
     if (w.text.size() < 4)
@@ -178,8 +179,11 @@ Command ClassifyCommand(std::string_view statement) {
     command.kind = CommandKind::kDeclare;
     command.name = w.quoted[1] ? w.text[1] : Lower(w.text[1]);
     size_t i = 2;
-    while (i < w.text.size() && !Is(w, i, "for"))
+    while (i < w.text.size() && !Is(w, i, "for")) {
+      if (Is(w, i, "with") && Is(w, i + 1, "hold"))
+        command.hold = true;
       ++i;
+    }
     if (i + 1 >= w.text.size()) {
       command.kind = CommandKind::kSql;
       return command;

@@ -42,6 +42,8 @@ struct Command {
   std::optional<int64_t> count = 1;
   /// kFetch: MOVE skips rows instead of returning them.
   bool move = false;
+  /// kDeclare: WITH HOLD (the cursor outlives the transaction's COMMIT).
+  bool hold = false;
 };
 
 /// Classify one statement (no trailing ';'). Never fails: what it does not recognise is kSql,

@@ -83,7 +83,7 @@ class Connection {
   // Simple query protocol.
   void HandleQuery(const std::string& sql);
   Status RunSimpleStatement(std::string_view statement);
-  Status RunCommand(const Command& command, std::string_view text, bool extended, std::string& tag);
+  Status RunCommand(const Command& command, bool extended, std::string& tag);
   // Extended query protocol.
   void HandleParse(const std::string& body);
   void HandleBind(const std::string& body);

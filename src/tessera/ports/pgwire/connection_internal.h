@@ -31,6 +31,9 @@ bool CountsRows(duckdb_statement_type type);
 uint32_t OidForParameter(duckdb_type type);
 /// Rows the port streams through an output buffer are flushed to the socket past this size.
 inline constexpr size_t kFlushBytes = 256 << 10;
+/// Values (rows x columns) an open cursor or suspended portal may hold in memory when another
+/// statement runs before it is read to the end; past it the cursor fails with SQLSTATE 53200.
+inline constexpr int64_t kMaxHeldValues = 64 << 20;
 
 }  // namespace internal
 
@@ -54,6 +57,9 @@ struct Connection::Portal {
   int64_t rows_sent = 0;
   bool started = false;
   bool finished = false;
+  /// A DECLARE ... WITH HOLD cursor, and whether it has already outlived a COMMIT.
+  bool holdable = false;
+  bool held_before = false;
   std::string tag;
   std::chrono::steady_clock::time_point start;
 };

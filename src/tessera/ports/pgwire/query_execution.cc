@@ -99,7 +99,7 @@ Status Connection::RunSimpleStatement(std::string_view text) {
   }
   std::string tag;
   if (command.kind != CommandKind::kSql) {
-    TESSERA_RETURN_NOT_OK(RunCommand(command, text, false, tag));
+    TESSERA_RETURN_NOT_OK(RunCommand(command, false, tag));
     AppendCommandComplete(out_, tag);
     return Status::OK();
   }
@@ -187,7 +187,7 @@ Status Connection::StartPortal(Portal& portal) {
   Prepared& prepared = *portal.prepared;
   if (prepared.command.kind != CommandKind::kSql) {
     portal.finished = true;
-    return RunCommand(prepared.command, prepared.sql, true, portal.tag);
+    return RunCommand(prepared.command, true, portal.tag);
   }
   ArmTimeout();
   auto result = prepared.statement->Execute();
@@ -465,6 +465,10 @@ void Connection::HandleExecute(const std::string& body) {
     return;
   }
   if (suspended) {
+    // pgjdbc with a fetch size reads a portal in pieces and may run other statements between
+    // them: hold the rest then, up to a bound.
+    if (portal.result)
+      portal.result->KeepAcrossStatements(internal::kMaxHeldValues);
     AppendEmpty(out_, 's');
     return;
   }

@@ -13,8 +13,7 @@ Status Connection::RunTransactionVerb(const char* sql) {
   return session_->connection().Execute(sql);
 }
 
-Status Connection::RunCommand(const Command& command, std::string_view text, bool extended,
-                              std::string& tag) {
+Status Connection::RunCommand(const Command& command, bool extended, std::string& tag) {
   switch (command.kind) {
     case CommandKind::kEmpty:
       tag = "";
@@ -39,7 +38,15 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
         AppendError(out_, warning, /*notice=*/true);
         return Status::OK();
       }
-      cursors_.clear();
+      // Cursors end with their transaction, except WITH HOLD ones after a COMMIT: those keep
+      // their rest, which the COMMIT computes (as PostgreSQL materializes them then). A
+      // ROLLBACK removes the held cursors this transaction declared.
+      for (auto it = cursors_.begin(); it != cursors_.end();) {
+        bool keep = it->second->holdable && (commit || it->second->held_before);
+        if (keep)
+          it->second->held_before = true;
+        it = keep ? std::next(it) : cursors_.erase(it);
+      }
       Status status =
           begin_pending_ ? Status::OK() : RunTransactionVerb(commit ? "COMMIT" : "ROLLBACK");
       begin_pending_ = false;
@@ -110,8 +117,7 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
     }
     case CommandKind::kDeclare: {
       tag = "DECLARE CURSOR";
-      if (transaction_status_ == 'I' && text.find("WITH HOLD") == std::string_view::npos &&
-          text.find("with hold") == std::string_view::npos) {
+      if (transaction_status_ == 'I' && !command.hold) {
         return Status(StatusCode::kConflict,
                       "DECLARE CURSOR can only be used in transaction blocks");
       }
@@ -121,7 +127,12 @@ Status Connection::RunCommand(const Command& command, std::string_view text, boo
       auto portal = std::make_unique<Portal>();
       portal->prepared = prepared;
       portal->formats.assign(prepared->columns.size(), kTextFormat);
+      portal->holdable = command.hold;
       TESSERA_RETURN_NOT_OK(StartPortal(*portal));
+      // The client may run other statements between its FETCHes (psycopg2 named cursors beside
+      // ordinary ones): the rest is then held in memory, up to a bound.
+      if (portal->result)
+        portal->result->KeepAcrossStatements(internal::kMaxHeldValues);
       cursors_[command.name] = std::move(portal);
       return Status::OK();
     }
