@@ -25,7 +25,7 @@ class JdbcTest(unittest.TestCase):
                 subprocess.run(["javac", "-d", classes, "-cp", JAR, SOURCE], check=True,
                                timeout=300)
                 r = subprocess.run(
-                    ["java", "-cp", f"{classes}:{JAR}", "JdbcCheck",
+                    ["java", "-Duser.timezone=America/New_York", "-cp", f"{classes}:{JAR}", "JdbcCheck",
                      f"jdbc:postgresql://127.0.0.1:{node.pg_port}/demo", "alice", "alice-pw"],
                     capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -33,6 +33,7 @@ class JdbcTest(unittest.TestCase):
             self.assertIn("OK getColumns", r.stdout)
             self.assertIn("OK SHOW over the extended protocol", r.stdout)
             self.assertIn("OK fetch size streaming", r.stdout)
+            self.assertIn("OK session TimeZone from the JVM", r.stdout)
             self.assertIn("OK ungranted table is 42P01", r.stdout)
         finally:
             node.stop()

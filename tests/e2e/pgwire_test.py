@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end: `tessera serve`'s PostgreSQL port driven by real clients (psql 15, psycopg2) and by
 hostile raw sockets. Two principals with different grants check that access holds everywhere."""
+import datetime
 import os
 import socket
 import struct
@@ -309,6 +310,46 @@ class Psycopg2Test(unittest.TestCase):
         cur.execute("SHOW TRANSACTION ISOLATION LEVEL")
         self.assertEqual(cur.fetchone(), ("repeatable read",))  # one snapshot per transaction
         self.assertEqual(conn.server_version, 150000)
+        conn.close()
+
+    def test_session_time_zone(self):
+        conn = connect()
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("SET TIME ZONE 'europe/berlin'")
+        self.assertEqual(conn.get_parameter_status("TimeZone"), "Europe/Berlin")
+        cur.execute("SHOW TimeZone")
+        self.assertEqual(cur.fetchone(), ("Europe/Berlin",))
+        # id 0 is 2024-01-01 00:00 UTC (CET, +01); id 4368 is 2024-07-01 00:00 UTC (CEST, +02).
+        cur.execute("SELECT ts, ts::text, ts::date FROM sales.orders WHERE id IN (0, 4368) "
+                    "OR id = 999 ORDER BY id")
+        rows = cur.fetchall()
+        self.assertEqual(rows[0][1], "2024-01-01 01:00:00+01")
+        self.assertEqual(rows[0][0].utcoffset(), datetime.timedelta(hours=1))
+        self.assertEqual(rows[0][0], datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+        self.assertEqual(rows[-1][1], "2024-02-11 16:00:00+01")  # id 999: 999 hours later
+        # A text parameter without an offset is local time, as in PostgreSQL.
+        cur.execute("SELECT %s::timestamptz = TIMESTAMPTZ '2024-07-01 10:00:00+00'",
+                    ("2024-07-01 12:00:00",))
+        self.assertEqual(cur.fetchone(), (True,))
+        cur.execute("SELECT %s::timestamptz::text", ("2024-07-01 12:00:00",))
+        self.assertEqual(cur.fetchone(), ("2024-07-01 12:00:00+02",))
+        with self.assertRaises(psycopg2.Error) as caught:
+            cur.execute("SET TimeZone = 'Mars/Olympus_Mons'")
+        self.assertEqual(caught.exception.pgcode, "22023")
+        cur.execute("SHOW TimeZone")
+        self.assertEqual(cur.fetchone(), ("Europe/Berlin",))
+        cur.execute("RESET TimeZone")
+        self.assertEqual(conn.get_parameter_status("TimeZone"), "UTC")
+        cur.execute("SELECT ts::text FROM sales.orders WHERE id = 0")
+        self.assertEqual(cur.fetchone(), ("2024-01-01 00:00:00+00",))
+        conn.close()
+        # At startup, as libpq sends PGTZ or options.
+        conn = psycopg2.connect(NODE.dsn("alice", "alice-pw") +
+                                " options='-c TimeZone=Asia/Kolkata'")
+        with conn.cursor() as cur:
+            cur.execute("SELECT ts::text FROM sales.orders WHERE id = 0")
+            self.assertEqual(cur.fetchone(), ("2024-01-01 05:30:00+05:30",))
         conn.close()
 
     def test_cancel_interrupts_running_query(self):

@@ -305,6 +305,11 @@ Status Connection::OpenSession(const access::Principal& principal,
   }
   settings_ = std::make_unique<SessionSettings>(parameters, options_.server_version, principal.name,
                                                 principal.admin);
+  status = ApplyTimeZone(/*report=*/false);
+  if (!status.ok()) {
+    SendFatal("XX000", "could not set the time zone: " + status.message());
+    return status;
+  }
   for (const auto& [name, value] : settings_->Reported())
     AppendParameterStatus(out_, name, value);
   AppendBackendKeyData(out_, process_id_, secret_key_);

@@ -18,6 +18,7 @@
 #include "tessera/ports/pgwire/protocol.h"
 #include "tessera/ports/pgwire/row_encoder.h"
 #include "tessera/ports/pgwire/session_settings.h"
+#include "tessera/ports/pgwire/session_zone.h"
 #include "tessera/ports/pgwire/transport.h"
 
 namespace tessera::ports::pgwire {
@@ -102,6 +103,9 @@ class Connection {
   Status RunCopyOut(const Command& command, std::string& tag);
 
   Status RunTransactionVerb(const char* sql);
+  /// Follow the TimeZone setting: the zone timestamptz text is printed in, DuckDB's own
+  /// TimeZone, and (when `report`) a ParameterStatus as PostgreSQL sends on a change.
+  Status ApplyTimeZone(bool report);
   void ArmTimeout();
   void DisarmTimeout();
   void Audit(std::string_view sql, int64_t rows, std::chrono::steady_clock::time_point start,
@@ -118,6 +122,8 @@ class Connection {
   int32_t secret_key_ = 0;
   std::unique_ptr<access::QuerySession> session_;
   std::unique_ptr<SessionSettings> settings_;
+  // The TimeZone setting's zone; encoders of open portals share it.
+  std::shared_ptr<SessionZone> zone_;
   char transaction_status_ = 'I';
   // BEGIN seen, DuckDB's transaction not yet started: it starts after the next statement is
   // prepared, because preparing creates the views of the tables it names, one write per

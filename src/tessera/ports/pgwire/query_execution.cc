@@ -200,7 +200,7 @@ Status Connection::StartPortal(Portal& portal) {
     for (int64_t i = 0; i < portal.result->column_count(); ++i)
       types.push_back(portal.result->logical_type(i));
     TESSERA_ASSIGN_OR_RETURN(RowEncoder encoder,
-                             RowEncoder::Make(prepared.columns, types, portal.formats));
+                             RowEncoder::Make(prepared.columns, types, portal.formats, zone_));
     portal.encoder.emplace(std::move(encoder));
     return Status::OK();
   }

@@ -24,8 +24,9 @@ struct CellEncoder {
   std::vector<std::string> labels;       // ENUM dictionary
   std::unique_ptr<CellEncoder> element;  // LIST / ARRAY elements
   uint32_t element_oid = 0;
-  idx_t array_size = 0;  // ARRAY: fixed element count; 0 for LIST
-  std::string scratch;   // array text: one element before quoting
+  idx_t array_size = 0;         // ARRAY: fixed element count; 0 for LIST
+  std::string scratch;          // array text: one element before quoting
+  SessionZone* zone = nullptr;  // TIMESTAMP_TZ text in a session zone other than UTC
 
   // Set per chunk by Bind().
   const void* data = nullptr;
@@ -225,6 +226,10 @@ template <int64_t kPerSecond, bool kWithZone>
 void TimestampText(const CellEncoder& e, idx_t row, std::string& out) {
   AppendTimestampText(out, ToMicros<kPerSecond>(e.Get<int64_t>(row)), kWithZone);
 }
+void TimestampTzZoneText(const CellEncoder& e, idx_t row, std::string& out) {
+  int64_t micros = e.Get<int64_t>(row);
+  AppendTimestampTzText(out, micros, e.zone->OffsetSecondsAt(micros));
+}
 template <int64_t kPerSecond>
 void TimestampBinary(const CellEncoder& e, idx_t row, std::string& out) {
   AppendBigEndian<int64_t>(out, TimestampToPg(ToMicros<kPerSecond>(e.Get<int64_t>(row))));
@@ -320,9 +325,11 @@ void EnumLabels(CellEncoder& encoder) {
 }
 
 Result<std::unique_ptr<CellEncoder>> MakeCellEncoder(const WireColumn& column,
-                                                     duckdb_logical_type type, bool binary) {
+                                                     duckdb_logical_type type, bool binary,
+                                                     SessionZone* zone) {
   auto encoder = std::make_unique<CellEncoder>();
   encoder->binary = binary;
+  encoder->zone = zone;
   CellEncoder& e = *encoder;
   auto pick = [&e](EncodeFn text, EncodeFn bin) { e.fn = e.binary ? bin : text; };
   duckdb_type id = duckdb_get_type_id(type);
@@ -441,7 +448,8 @@ Result<std::unique_ptr<CellEncoder>> MakeCellEncoder(const WireColumn& column,
       pick(TimestampText<1000000000, false>, TimestampBinary<1000000000>);
       break;
     case DUCKDB_TYPE_TIMESTAMP_TZ:
-      pick(TimestampText<1000000, true>, TimestampBinary<1000000>);
+      pick(zone != nullptr && !zone->is_utc() ? TimestampTzZoneText : TimestampText<1000000, true>,
+           TimestampBinary<1000000>);
       break;
     case DUCKDB_TYPE_INTERVAL:
       pick(IntervalText, IntervalBinary);
@@ -456,7 +464,8 @@ Result<std::unique_ptr<CellEncoder>> MakeCellEncoder(const WireColumn& column,
       internal::OwnedLogicalType child(id == DUCKDB_TYPE_LIST ? duckdb_list_type_child_type(type)
                                                               : duckdb_array_type_child_type(type));
       TESSERA_ASSIGN_OR_RETURN(WireColumn element_column, WireColumnFor(child.get()));
-      TESSERA_ASSIGN_OR_RETURN(e.element, MakeCellEncoder(element_column, child.get(), binary));
+      TESSERA_ASSIGN_OR_RETURN(e.element,
+                               MakeCellEncoder(element_column, child.get(), binary, zone));
       e.element_oid = column.element_oid;
       e.array_size = id == DUCKDB_TYPE_ARRAY ? duckdb_array_type_array_size(type) : 0;
       pick(ListText, ListBinary);
@@ -513,7 +522,8 @@ void AppendRowDescription(const std::vector<std::string>& names,
 
 Result<RowEncoder> RowEncoder::Make(const std::vector<WireColumn>& columns,
                                     const std::vector<duckdb_logical_type>& result_types,
-                                    const std::vector<int16_t>& formats) {
+                                    const std::vector<int16_t>& formats,
+                                    std::shared_ptr<SessionZone> zone) {
   if (columns.size() != result_types.size())
     return Status::InvalidArgument("RowEncoder: " + std::to_string(columns.size()) +
                                    " wire columns for " + std::to_string(result_types.size()) +
@@ -523,9 +533,11 @@ Result<RowEncoder> RowEncoder::Make(const std::vector<WireColumn>& columns,
   RowEncoder encoder;
   TESSERA_ASSIGN_OR_RETURN(encoder.formats_, ResolveFormats(formats, columns.size()));
   encoder.columns_ = columns;
+  encoder.zone_ = std::move(zone);
   for (size_t k = 0; k < columns.size(); ++k) {
-    TESSERA_ASSIGN_OR_RETURN(auto cell, MakeCellEncoder(columns[k], result_types[k],
-                                                        encoder.formats_[k] == kBinaryFormat));
+    TESSERA_ASSIGN_OR_RETURN(
+        auto cell, MakeCellEncoder(columns[k], result_types[k],
+                                   encoder.formats_[k] == kBinaryFormat, encoder.zone_.get()));
     encoder.encoders_.push_back(std::move(cell));
   }
   return encoder;

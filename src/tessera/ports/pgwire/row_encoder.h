@@ -10,6 +10,7 @@
 #include "tessera/common/result.h"
 #include "tessera/engine/query_result.h"
 #include "tessera/ports/pgwire/pg_types.h"
+#include "tessera/ports/pgwire/session_zone.h"
 
 namespace tessera::ports::pgwire {
 
@@ -42,9 +43,10 @@ struct CopyFormat {
 };
 
 /// Encodes the rows of one result as DataRow ('D') messages, each column in PostgreSQL's text or
-/// binary format (session TimeZone UTC, DateStyle ISO, IntervalStyle postgres, shortest
-/// round-trip floats as with extra_float_digits >= 1). An encoding function is chosen per column
-/// once; encoding allocates nothing per cell. Movable; not thread-safe (it keeps per-chunk state).
+/// binary format (timestamptz text in the session's TimeZone, DateStyle ISO, IntervalStyle
+/// postgres, shortest round-trip floats as with extra_float_digits >= 1). An encoding function is
+/// chosen per column once; encoding allocates nothing per cell. Movable; not thread-safe (it keeps
+/// per-chunk state).
 class RowEncoder {
  public:
   /// Build an encoder for a result whose streamed columns have the logical types `result_types`
@@ -52,10 +54,12 @@ class RowEncoder {
   /// (WireColumnFor of the statement's types before ProjectForWire: a BIGNUM projected to VARCHAR
   /// is still sent as numeric). `formats` are Bind's codes (see ResolveFormats). Return
   /// kInvalidArgument when the counts disagree or a format is invalid, and kUnsupported when a
-  /// column still needs its projection or its type cannot be encoded.
+  /// column still needs its projection or its type cannot be encoded. timestamptz text carries
+  /// `zone`'s offset at each instant (null: UTC, `+00`).
   static Result<RowEncoder> Make(const std::vector<WireColumn>& columns,
                                  const std::vector<duckdb_logical_type>& result_types,
-                                 const std::vector<int16_t>& formats);
+                                 const std::vector<int16_t>& formats,
+                                 std::shared_ptr<SessionZone> zone = nullptr);
 
   /// As above, with the columns described by WireColumnFor(result_types).
   static Result<RowEncoder> Make(const std::vector<duckdb_logical_type>& result_types,
@@ -86,6 +90,7 @@ class RowEncoder {
 
   std::vector<WireColumn> columns_;
   std::vector<int16_t> formats_;
+  std::shared_ptr<SessionZone> zone_;  // the cell encoders point into it
   std::vector<std::unique_ptr<internal::CellEncoder>> encoders_;
 };
 

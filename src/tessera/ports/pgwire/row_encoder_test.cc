@@ -79,7 +79,8 @@ class RowEncoderTest : public ::testing::Test {
   }
 
   // Run `sql` as the port does (project, then stream) and encode every chunk in `formats`.
-  Result<std::string> Encode(const std::string& sql, const std::vector<int16_t>& formats) {
+  Result<std::string> Encode(const std::string& sql, const std::vector<int16_t>& formats,
+                             std::shared_ptr<SessionZone> zone = nullptr) {
     TESSERA_ASSIGN_OR_RETURN(auto described, connection_->Query(sql));
     std::vector<duckdb_logical_type> types;
     std::vector<WireColumn> columns;
@@ -99,7 +100,8 @@ class RowEncoderTest : public ::testing::Test {
     std::vector<duckdb_logical_type> result_types;
     for (int64_t k = 0; k < result->column_count(); ++k)
       result_types.push_back(result->logical_type(k));
-    TESSERA_ASSIGN_OR_RETURN(RowEncoder encoder, RowEncoder::Make(columns, result_types, formats));
+    TESSERA_ASSIGN_OR_RETURN(RowEncoder encoder,
+                             RowEncoder::Make(columns, result_types, formats, std::move(zone)));
     std::string out;
     while (true) {
       TESSERA_ASSIGN_OR_RETURN(auto chunk, result->Fetch());
@@ -287,6 +289,36 @@ TEST_F(PostgresCrossCheckTest, EveryCaseByteForByte) {
     EXPECT_EQ(ours_binary, pg_binary_hex);
     EXPECT_EQ(Hex(c.text), pg_text_hex) << "expected column of the case table is stale";
     EXPECT_EQ(c.binary, pg_binary_hex) << "expected column of the case table is stale";
+  }
+}
+
+// timestamptz text in session zones other than UTC: every zone's history (daylight saving,
+// half-hour and 45-minute offsets, local mean time before 1900) against PostgreSQL's own output
+// for 2,000 instants from 1800 to 2100 and the instants either side of two transitions.
+TEST_F(PostgresCrossCheckTest, TimestamptzTextInSessionZones) {
+  ASSERT_NE(server_, nullptr) << *start_error_;
+  const char* kInstants =
+      "SELECT -5364662400 + i * 4733611.25 AS x FROM generate_series(0, 1999) g(i) "
+      "UNION ALL SELECT unnest(ARRAY[1711846799.5, 1711846800, 1730595599.5, 1730595600, "
+      "0, -1])";
+  for (const char* zone_name : {"Europe/Berlin", "America/New_York", "Asia/Kolkata",
+                                "America/St_Johns", "Australia/Lord_Howe", "Pacific/Chatham"}) {
+    SCOPED_TRACE(zone_name);
+    ASSERT_OK_AND_ASSIGN(std::string pg, server_->Psql(std::string("SET TimeZone = '") + zone_name +
+                                                       "'; SELECT to_timestamp(x)::text FROM (" +
+                                                       kInstants + ") t ORDER BY x;"));
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<SessionZone> zone, SessionZone::Open(zone_name));
+    std::string duck_instants = kInstants;
+    duck_instants.replace(duck_instants.find("generate_series(0, 1999) g(i)"),
+                          std::string("generate_series(0, 1999) g(i)").size(),
+                          "range(0, 2000) g(i)");
+    ASSERT_OK_AND_ASSIGN(std::string rows,
+                         Encode("SELECT to_timestamp(x) FROM (" + duck_instants + ") t ORDER BY x",
+                                {kTextFormat}, zone));
+    std::string ours;
+    for (const auto& row : ParseDataRows(rows))
+      ours += row[0].value_or("<null>") + "\n";
+    EXPECT_EQ(ours, pg);
   }
 }
 

@@ -1,5 +1,6 @@
 #include <cctype>
 
+#include "tessera/common/strings.h"
 #include "tessera/ports/pgwire/connection_internal.h"
 #include "tessera/ports/pgwire/session_settings.h"
 
@@ -11,6 +12,20 @@ using internal::kFlushBytes;
 
 Status Connection::RunTransactionVerb(const char* sql) {
   return session_->connection().Execute(sql);
+}
+
+Status Connection::ApplyTimeZone(bool report) {
+  TESSERA_ASSIGN_OR_RETURN(std::string name, settings_->Show("TimeZone"));
+  if (zone_ && zone_->name() == name)
+    return Status::OK();
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<SessionZone> zone, SessionZone::Open(name));
+  // DuckDB computes in it too (casts to date, date_trunc, text parameters without an offset),
+  // as PostgreSQL does in the session's zone.
+  TESSERA_RETURN_NOT_OK(session_->connection().Execute("SET TimeZone = " + QuoteLiteral(name)));
+  zone_ = std::move(zone);
+  if (report)
+    AppendParameterStatus(out_, "TimeZone", name);
+  return Status::OK();
 }
 
 Status Connection::RunCommand(const Command& command, bool extended, std::string& tag) {
@@ -61,6 +76,8 @@ Status Connection::RunCommand(const Command& command, bool extended, std::string
     case CommandKind::kSet: {
       tag = "SET";
       TESSERA_RETURN_NOT_OK(settings_->Set(command.name, command.value));
+      if (command.name == "timezone")
+        return ApplyTimeZone(/*report=*/true);
       if (SessionSettings::IsReported(command.name)) {
         auto value = settings_->Show(command.name);
         if (value.ok()) {
@@ -79,7 +96,8 @@ Status Connection::RunCommand(const Command& command, bool extended, std::string
     }
     case CommandKind::kReset:
       tag = "RESET";
-      return settings_->Reset(command.name);
+      TESSERA_RETURN_NOT_OK(settings_->Reset(command.name));
+      return ApplyTimeZone(/*report=*/true);
     case CommandKind::kShow: {
       tag = "SHOW";
       std::vector<std::string> names;

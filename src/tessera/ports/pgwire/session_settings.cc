@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "tessera/ports/pgwire/session_zone.h"
+
 namespace tessera::ports::pgwire {
 namespace {
 
@@ -31,6 +33,50 @@ std::string CanonicalName(const std::string& lower) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> ParseStartupOptions(std::string_view options) {
+  // Words split at unescaped spaces, a backslash escaping the next character (libpq's rule).
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < options.size(); ++i) {
+    char c = options[i];
+    if (c == ' ' || c == '\t') {
+      if (in_word)
+        words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    if (c == '\\' && i + 1 < options.size())
+      c = options[++i];
+    word.push_back(c);
+    in_word = true;
+  }
+  if (in_word)
+    words.push_back(std::move(word));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string setting;
+    if (words[i] == "-c" && i + 1 < words.size())
+      setting = words[++i];
+    else if (words[i].rfind("-c", 0) == 0 && words[i].size() > 2)
+      setting = words[i].substr(2);
+    else if (words[i].rfind("--", 0) == 0)
+      setting = words[i].substr(2);
+    size_t equals = setting.find('=');
+    if (equals == std::string::npos || equals == 0)
+      continue;
+    std::string name = setting.substr(0, equals);
+    // --client-encoding=x means client_encoding.
+    for (char& ch : name) {
+      if (ch == '-')
+        ch = '_';
+    }
+    out.emplace_back(name, setting.substr(equals + 1));
+  }
+  return out;
+}
 
 SessionSettings::SessionSettings(const std::map<std::string, std::string>& startup,
                                  std::string server_version, std::string user, bool superuser) {
@@ -69,10 +115,15 @@ SessionSettings::SessionSettings(const std::map<std::string, std::string>& start
   values_ = defaults_;
   for (const auto& [name, value] : startup) {
     std::string lower = Lower(name);
-    if (lower == "user" || lower == "database" || lower == "options" || lower == "replication")
+    if (lower == "options") {
+      for (const auto& [option, option_value] : ParseStartupOptions(value))
+        (void)Set(option, option_value);
       continue;
-    // A startup value we cannot honour is not fatal (pgjdbc sends its JVM's TimeZone): keep the
-    // default, which is what we report back.
+    }
+    if (lower == "user" || lower == "database" || lower == "replication")
+      continue;
+    // A startup value we cannot honour is not fatal: keep the default, which is what we report
+    // back.
     (void)Set(lower, value);
   }
 }
@@ -92,16 +143,16 @@ Status SessionSettings::Set(const std::string& raw_name, const std::string& raw_
     if (Lower(value).find("iso") == std::string::npos)
       return Status::InvalidArgument("DateStyle \"" + value + "\" is not supported: use ISO");
   } else if (name == "TimeZone") {
-    // Values go out as UTC instants with an explicit offset, which every client converts; we
-    // only accept zones equal to UTC so that what SHOW says is what the rows carry.
+    // Any zone of the time zone database, spelled canonically as PostgreSQL shows it; offsets
+    // of zero are UTC. timestamptz text carries the zone's offset, and DuckDB computes in it.
     std::string lower = Lower(value);
-    if (lower != "utc" && lower != "etc/utc" && lower != "gmt" && lower != "etc/gmt" &&
-        lower != "z" && lower != "zulu" && lower != "universal" && lower != "+00" &&
-        lower != "00:00" && lower != "+00:00" && lower != "0") {
-      return Status::InvalidArgument("time zone \"" + value +
-                                     "\" is not supported: this server runs in UTC");
+    if (lower == "local")
+      return Reset(name);
+    if (lower == "0" || lower == "+00" || lower == "00:00" || lower == "+00:00" || lower == "z") {
+      value = "UTC";
+    } else {
+      TESSERA_ASSIGN_OR_RETURN(value, CanonicalZoneName(value));
     }
-    value = "UTC";
   } else if (name == "statement_timeout" || name == "lock_timeout" ||
              name == "idle_in_transaction_session_timeout") {
     auto ms = ParseDurationMs(value);

@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace tessera::ports::pgwire {
 class SessionSettings {
  public:
   /// Start from PostgreSQL 15's defaults for what clients read, then the startup packet's
-  /// parameters (application_name, client_encoding, DateStyle, TimeZone, options are taken;
+  /// parameters (application_name, client_encoding, DateStyle, TimeZone, and the settings in
+  /// options are taken;
   /// user and database are not settings).
   SessionSettings(const std::map<std::string, std::string>& startup, std::string server_version,
                   std::string user, bool superuser);
@@ -44,6 +46,10 @@ class SessionSettings {
   std::map<std::string, std::string> defaults_;
   std::map<std::string, std::string> values_;
 };
+
+/// The settings of a startup packet's `options` ("-c TimeZone=UTC --search_path=x"), in order;
+/// words that are not settings are skipped.
+std::vector<std::pair<std::string, std::string>> ParseStartupOptions(std::string_view options);
 
 /// Parse a PostgreSQL duration setting ("5000", "5s", "250ms", "1min") into milliseconds.
 /// Return kInvalidArgument otherwise.

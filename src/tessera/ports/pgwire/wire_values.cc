@@ -283,7 +283,10 @@ void AppendZoneOffset(std::string& out, int32_t seconds_east) {
   }
 }
 
-void AppendTimestampText(std::string& out, int64_t micros, bool with_zone) {
+namespace {
+
+// The text of a timestamp, with `zone` (when given) between the time and a BC suffix.
+void AppendTimestampWithZone(std::string& out, int64_t micros, const int32_t* offset_seconds) {
   // DuckDB's infinite timestamps are ±INT64_MAX.
   if (micros == std::numeric_limits<int64_t>::max()) {
     out.append("infinity");
@@ -293,14 +296,30 @@ void AppendTimestampText(std::string& out, int64_t micros, bool with_zone) {
     out.append("-infinity");
     return;
   }
-  int64_t days = FloorDiv(micros, kMicrosPerDay);
+  int64_t local = micros;
+  // A shift past the representable range (hours before DuckDB's largest timestamp) keeps UTC.
+  if (offset_seconds != nullptr &&
+      __builtin_add_overflow(micros, int64_t{*offset_seconds} * 1000000, &local))
+    local = micros;
+  int64_t days = FloorDiv(local, kMicrosPerDay);
   bool bc = AppendDateParts(out, days);
   out.push_back(' ');
-  AppendTimeText(out, micros - days * kMicrosPerDay);
-  if (with_zone)
-    out.append("+00");
+  AppendTimeText(out, local - days * kMicrosPerDay);
+  if (offset_seconds != nullptr)
+    AppendZoneOffset(out, *offset_seconds);
   if (bc)
     out.append(" BC");
+}
+
+}  // namespace
+
+void AppendTimestampText(std::string& out, int64_t micros, bool with_zone) {
+  int32_t utc = 0;
+  AppendTimestampWithZone(out, micros, with_zone ? &utc : nullptr);
+}
+
+void AppendTimestampTzText(std::string& out, int64_t utc_micros, int32_t offset_seconds) {
+  AppendTimestampWithZone(out, utc_micros, &offset_seconds);
 }
 
 int64_t TimestampToPg(int64_t micros) {

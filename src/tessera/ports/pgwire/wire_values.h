@@ -87,6 +87,9 @@ void AppendZoneOffset(std::string& out, int32_t seconds_east);
 /// Append a timestamp (microseconds since 1970) as `2024-02-29 13:45:30.5`, with `+00` when
 /// `with_zone` (session TimeZone UTC), ` BC` last, or `infinity` / `-infinity`.
 void AppendTimestampText(std::string& out, int64_t micros, bool with_zone);
+/// Append a timestamptz (UTC microseconds since 1970) as local time at `offset_seconds` east
+/// and that offset: `2024-02-29 14:45:30.5+01`, `1850-01-01 00:53:28+00:53:28`.
+void AppendTimestampTzText(std::string& out, int64_t utc_micros, int32_t offset_seconds);
 /// Convert DuckDB microseconds since 1970 to timestamp_send's microseconds since 2000
 /// (±infinity to INT64_MAX/MIN).
 int64_t TimestampToPg(int64_t micros);
