@@ -312,6 +312,18 @@ class Psycopg2Test(unittest.TestCase):
         self.assertEqual(conn.server_version, 150000)
         conn.close()
 
+    def test_passwords_are_saslprepped_as_libpq_does(self):
+        # Stored as SASLprep("I<soft hyphen>X<roman nine>") = "IXIX"; libpq prepares what the
+        # client types the same way, so every equivalent spelling signs in.
+        NODE.principal("carol", password="I\u00adX\u2168")
+        for typed in ("IXIX", "\u2168\u2168", "I\u00adX\u2168"):
+            with psycopg2.connect(NODE.dsn("carol", typed)) as conn, conn.cursor() as cur:
+                cur.execute("SELECT current_user, session_user, user")
+                self.assertEqual(cur.fetchone(), ("carol", "carol", "carol"))
+            conn.close()
+        with self.assertRaises(psycopg2.OperationalError):
+            psycopg2.connect(NODE.dsn("carol", "IXIY"))
+
     def test_session_time_zone(self):
         conn = connect()
         conn.autocommit = True

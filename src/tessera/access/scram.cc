@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "tessera/access/saslprep.h"
 #include "tessera/common/crypto.h"
 #include "tessera/common/strings.h"
 
@@ -52,8 +53,11 @@ Result<std::string> MakeScramVerifier(std::string_view password, std::string_vie
     return Status::InvalidArgument("empty SCRAM salt");
   if (iterations < 1 || iterations > kMaxIterations)
     return Status::InvalidArgument("SCRAM iteration count must be between 1 and 10000000");
-  // RFC 5802 §3: SaltedPassword = Hi(password, salt, i); StoredKey = H(HMAC(SP, "Client Key")).
-  TESSERA_ASSIGN_OR_RETURN(std::string salted, Pbkdf2HmacSha256(password, salt, iterations));
+  // RFC 5802 §3: SaltedPassword = Hi(Normalize(password), salt, i); StoredKey =
+  // H(HMAC(SP, "Client Key")). Normalize is SASLprep, or the raw bytes where it fails, as in
+  // PostgreSQL and libpq.
+  std::string normalized = SaslPrep(password).value_or(std::string(password));
+  TESSERA_ASSIGN_OR_RETURN(std::string salted, Pbkdf2HmacSha256(normalized, salt, iterations));
   std::string stored_key = Sha256(HmacSha256(salted, "Client Key"));
   std::string server_key = HmacSha256(salted, "Server Key");
   return std::string(kPrefix) + std::to_string(iterations) + ":" + Base64Encode(salt) + "$" +

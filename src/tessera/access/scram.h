@@ -20,7 +20,7 @@ struct ScramSecret {
 
 /// Make a verifier in PostgreSQL's pg_authid format,
 /// `SCRAM-SHA-256$<iterations>:<salt b64>$<StoredKey b64>:<ServerKey b64>`, with a 16-byte random
-/// salt. The password is used as its UTF-8 bytes (no SASLprep, which is the identity for ASCII).
+/// salt. The password is normalized with SASLprep first (saslprep.h), as PostgreSQL does.
 /// Return kInvalidArgument for an empty password or iterations outside [1, 10000000].
 Result<std::string> MakeScramVerifier(std::string_view password,
                                       int iterations = kDefaultScramIterations);

@@ -266,6 +266,9 @@ std::string CatalogEmulationSql(std::string_view principal, bool superuser) {
   }
   std::string sql = kTypeMacros;
   sql += "CREATE OR REPLACE TEMP MACRO current_user_name() AS '" + owner + "';\n";
+  // DuckDB answers these with its own name ("duckdb"); temp macros shadow its functions.
+  for (const char* name : {"current_user", "session_user", "current_role"})
+    sql += std::string("CREATE OR REPLACE TEMP MACRO ") + name + "() AS current_user_name();\n";
   sql += kCatalog;
   sql += "CREATE OR REPLACE TEMP TABLE pg_roles AS SELECT 10 AS oid, '" + owner + "' AS rolname, " +
          (superuser ? "true" : "false") +
