@@ -171,6 +171,8 @@ CREATE OR REPLACE TEMP TABLE pg_publication_namespace (oid BIGINT, pnpubid BIGIN
 CREATE OR REPLACE TEMP TABLE pg_publication_rel (oid BIGINT, prpubid BIGINT, prrelid BIGINT,
   prqual VARCHAR, prattrs SMALLINT[]);
 CREATE OR REPLACE TEMP TABLE pg_rewrite (oid BIGINT, ev_class BIGINT, rulename VARCHAR);
+CREATE OR REPLACE TEMP TABLE pg_depend (classid BIGINT, objid BIGINT, objsubid INTEGER,
+  refclassid BIGINT, refobjid BIGINT, refobjsubid INTEGER, deptype VARCHAR);
 CREATE OR REPLACE TEMP TABLE pg_proc (oid BIGINT, proname VARCHAR, pronamespace BIGINT,
   prorettype BIGINT, proargtypes BIGINT[], prokind VARCHAR);
 CREATE OR REPLACE TEMP TABLE pg_tablespace AS SELECT 1663 AS oid, 'pg_default' AS spcname;
@@ -200,6 +202,19 @@ CREATE OR REPLACE TEMP MACRO pg_relation_is_publishable(r) AS false;
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(f) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(f) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO array_upper(a, d) AS len(a);
+-- DBeaver's navigator: partition keys, sizes and scan counts are unknown here (NULL, not 0).
+CREATE OR REPLACE TEMP MACRO pg_get_partkeydef(r) AS NULL::VARCHAR;
+CREATE OR REPLACE TEMP MACRO pg_total_relation_size(r) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_relation_size(r) AS NULL::BIGINT, (r, f) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_table_size(r) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_indexes_size(r) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_stat_get_numscans(r) AS NULL::BIGINT;
+CREATE OR REPLACE TEMP MACRO pg_get_keywords() AS TABLE
+  SELECT keyword_name AS word,
+         CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'unreserved' THEN 'U'
+           WHEN 'column_name' THEN 'C' ELSE 'T' END AS catcode,
+         true AS barelabel, keyword_category AS catdesc, 'can be bare label' AS baredesc
+  FROM duckdb_keywords();
 CREATE OR REPLACE TEMP MACRO obj_description(o, c) AS
   (SELECT description FROM pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1),
   (o) AS (SELECT description FROM pg_description WHERE objoid = o AND objsubid = 0 LIMIT 1);
@@ -248,6 +263,17 @@ bool StartsWithNoCase(std::string_view text, size_t at, std::string_view prefix)
   return true;
 }
 
+// Whether `sql` at `at` is a cast to an array type: `::name[]`, `::pg_catalog.int4 []`.
+bool IsArrayCast(std::string_view sql, size_t at) {
+  if (sql.substr(at, 2) != "::")
+    return false;
+  size_t j = at + 2;
+  while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_' ||
+                            sql[j] == '.' || sql[j] == ' '))
+    ++j;
+  return sql.substr(j, 2) == "[]";
+}
+
 std::string LowerCopy(std::string_view text) {
   std::string out(text);
   for (char& c : out)
@@ -257,7 +283,8 @@ std::string LowerCopy(std::string_view text) {
 
 }  // namespace
 
-std::string CatalogEmulationSql(std::string_view principal, bool superuser) {
+std::string CatalogEmulationSql(std::string_view principal, bool superuser,
+                                std::string_view server_version) {
   std::string owner;
   for (char c : principal) {
     if (c == '\'')
@@ -266,7 +293,15 @@ std::string CatalogEmulationSql(std::string_view principal, bool superuser) {
   }
   std::string sql = kTypeMacros;
   sql += "CREATE OR REPLACE TEMP MACRO current_user_name() AS '" + owner + "';\n";
-  // DuckDB answers these with its own name ("duckdb"); temp macros shadow its functions.
+  // DuckDB answers these with its own name ("duckdb") and version ("v1.4.4"); temp macros
+  // shadow its functions. Tools parse "PostgreSQL <version>" from version().
+  std::string version;
+  for (char c : server_version) {
+    if (c != '\'')
+      version += c;
+  }
+  sql += "CREATE OR REPLACE TEMP MACRO version() AS 'PostgreSQL " + version +
+         " (tessera) on x86_64-pc-linux-gnu, 64-bit';\n";
   for (const char* name : {"current_user", "session_user", "current_role"})
     sql += std::string("CREATE OR REPLACE TEMP MACRO ") + name + "() AS current_user_name();\n";
   sql += kCatalog;
@@ -352,6 +387,15 @@ std::string RewriteCatalogQuery(std::string_view sql) {
               "(SELECT oid FROM pg_class WHERE relname = " + std::string(literal) + " LIMIT 1)";
         out += replacement;
         i += StartsWithNoCase(sql, i, "::regclass") ? 10 : 21;
+        continue;
+      }
+      if (literal.size() >= 4 && literal[1] == '{' && literal[literal.size() - 2] == '}' &&
+          IsArrayCast(sql, i)) {
+        // PostgreSQL's array literal '{a,b}'::text[] is DuckDB's '[a,b]'::text[].
+        std::string list(literal);
+        list[1] = '[';
+        list[list.size() - 2] = ']';
+        out += list;
         continue;
       }
       out += literal;

@@ -12,8 +12,9 @@ namespace tessera::ports::pgwire {
 /// views are computed from DuckDB's own catalog, so they list exactly what the session can see.
 /// Temp objects come first in DuckDB's search path, so once RewriteCatalogQuery has removed the
 /// `pg_catalog.` qualifiers they shadow DuckDB's partial pg_catalog. `principal` becomes the
-/// owner shown for every object.
-std::string CatalogEmulationSql(std::string_view principal, bool superuser);
+/// owner shown for every object (and current_user); version() reports `server_version`.
+std::string CatalogEmulationSql(std::string_view principal, bool superuser,
+                                std::string_view server_version);
 
 /// Whether a statement reads the catalog (pg_catalog, information_schema, regclass casts...), so
 /// the session must first make every table it may see queryable and the rewrite applies.

@@ -284,7 +284,8 @@ Status Connection::OpenSession(const access::Principal& principal,
   session_ = std::move(*session);
   engine::Connection& connection = session_->connection();
   interruptible_ = &connection;
-  Status status = connection.Execute(CatalogEmulationSql(principal.name, principal.admin));
+  Status status = connection.Execute(
+      CatalogEmulationSql(principal.name, principal.admin, options_.server_version));
   if (!status.ok()) {
     SendFatal("XX000", "could not set up the catalog: " + status.message());
     return status;

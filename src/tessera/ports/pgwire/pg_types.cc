@@ -418,4 +418,41 @@ uint32_t PgTypeOidForDuckdbTypeName(std::string_view name) {
   return PgTypeForDuckdbTypeName(name).oid;
 }
 
+std::string PostgresColumnName(std::string_view duckdb_name) {
+  size_t open = duckdb_name.find('(');
+  if (open == 0 || open == std::string_view::npos || duckdb_name.back() != ')')
+    return std::string(duckdb_name);
+  std::string_view function = duckdb_name.substr(0, open);
+  // DuckDB quotes names that are keywords: "version"().
+  if (function.size() > 2 && function.front() == '"' && function.back() == '"')
+    function = function.substr(1, function.size() - 2);
+  for (char c : function) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return std::string(duckdb_name);
+  }
+  // The call must span the whole name: "f(a) + g(b)" is an expression, PostgreSQL's ?column?.
+  int depth = 0;
+  for (size_t i = open; i < duckdb_name.size(); ++i) {
+    if (duckdb_name[i] == '(')
+      ++depth;
+    else if (duckdb_name[i] == ')' && --depth == 0 && i + 1 != duckdb_name.size())
+      return std::string(duckdb_name);
+  }
+  if (function == "count_star")
+    return "count";
+  if (function == "CAST") {
+    // x::int is named x in PostgreSQL: the cast of a column or call takes its name.
+    size_t as = duckdb_name.rfind(" AS ");
+    if (as == std::string_view::npos || as < open)
+      return std::string(duckdb_name);
+    std::string inner = PostgresColumnName(duckdb_name.substr(open + 1, as - open - 1));
+    for (char c : inner) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+        return std::string(duckdb_name);
+    }
+    return inner.empty() ? std::string(duckdb_name) : inner;
+  }
+  return std::string(function);
+}
+
 }  // namespace tessera::ports::pgwire

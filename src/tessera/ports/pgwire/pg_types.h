@@ -101,6 +101,12 @@ std::string ProjectForWire(std::string_view select_sql,
 /// an OID this table does not know.
 std::string FormatPgType(uint32_t oid, int32_t typmod);
 
+/// The column name PostgreSQL gives what DuckDB named `duckdb_name`: an unaliased function call,
+/// which DuckDB names by its text ("version()", "count_star()"), is named by its function as in
+/// PostgreSQL ("version", "count"); other names are kept. (An alias that looks like a call is
+/// renamed too: DuckDB does not say which names are aliases.)
+std::string PostgresColumnName(std::string_view duckdb_name);
+
 /// Map a DuckDB type name as duckdb_columns().data_type prints it (`BIGINT`, `DECIMAL(12,2)`,
 /// `VARCHAR[]`, `TIMESTAMP WITH TIME ZONE`, `STRUCT(a INTEGER)`) to the PG type its values are
 /// sent as, typmod included. Unknown names map to text.

@@ -228,5 +228,20 @@ TEST(ArrayOidTest, RoundTrips) {
   EXPECT_EQ(TypLenFor(1700), -1);
 }
 
+TEST(PostgresColumnNameTest, CallsAreNamedByTheirFunction) {
+  EXPECT_EQ(PostgresColumnName("version()"), "version");
+  EXPECT_EQ(PostgresColumnName("\"version\"()"), "version");
+  EXPECT_EQ(PostgresColumnName("count_star()"), "count");
+  EXPECT_EQ(PostgresColumnName("sum(amount)"), "sum");
+  EXPECT_EQ(PostgresColumnName("round(sum((x * 2)), 2)"), "round");
+  EXPECT_EQ(PostgresColumnName("id"), "id");
+  EXPECT_EQ(PostgresColumnName("f(a) + g(b)"), "f(a) + g(b)");
+  EXPECT_EQ(PostgresColumnName("(a + b)"), "(a + b)");
+  EXPECT_EQ(PostgresColumnName("CAST(x AS INTEGER)"), "x");
+  EXPECT_EQ(PostgresColumnName("CAST(sum(x) AS BIGINT)"), "sum");
+  EXPECT_EQ(PostgresColumnName("CAST((a + b) AS BIGINT)"), "CAST((a + b) AS BIGINT)");
+  EXPECT_EQ(PostgresColumnName("a.b(c)"), "a.b(c)");
+}
+
 }  // namespace
 }  // namespace tessera::ports::pgwire

@@ -149,7 +149,7 @@ Result<std::shared_ptr<Connection::Prepared>> Connection::PrepareStatement(
     std::vector<duckdb_logical_type> types;
     for (int64_t i = 0; i < static_cast<int64_t>(statement.columns().size()); ++i) {
       types.push_back(statement.column_logical_type(i));
-      prepared->names.push_back(statement.columns()[i].name);
+      prepared->names.push_back(PostgresColumnName(statement.columns()[i].name));
       TESSERA_ASSIGN_OR_RETURN(WireColumn column, WireColumnFor(types.back()));
       prepared->columns.push_back(column);
     }
