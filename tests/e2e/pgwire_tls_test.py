@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end: TLS on `tessera serve`'s PostgreSQL port (--tls-cert, --tls-key, --require-tls),
+"""End-to-end: TLS on `tessera serve`'s PostgreSQL port (--tls-cert, --tls-key, --require-tls,
+--password-auth),
 driven by psql 15, psycopg2, Python's ssl module and hostile raw sockets."""
 import os
 import socket
@@ -251,6 +252,64 @@ class TlsRequiredTest(unittest.TestCase):
         cur.execute("SELECT 42")
         self.assertEqual(cur.fetchone(), (42,))
         conn.close()
+
+
+class PasswordAuthTest(unittest.TestCase):
+    """--password-auth: cleartext passwords (PostgreSQL's `password` method), over TLS only."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.node = make_node("--tls-cert", cert_file(), "--tls-key", key_file(),
+                             "--password-auth")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop()
+
+    def test_server_asks_for_the_cleartext_password_inside_tls(self):
+        raw = socket.create_connection(("127.0.0.1", self.node.pg_port), timeout=10)
+        raw.sendall(ssl_request())
+        self.assertEqual(raw.recv(1), b"S")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        tls = context.wrap_socket(raw)
+        tls.sendall(startup_packet({"user": "alice", "database": "demo"}))
+        reply = tls.recv(9)
+        # AuthenticationCleartextPassword: 'R', length 8, code 3.
+        self.assertEqual(reply, b"R" + struct.pack("!ii", 8, 3))
+        password = b"alice-pw\0"
+        tls.sendall(b"p" + struct.pack("!i", len(password) + 4) + password)
+        self.assertEqual(tls.recv(9), b"R" + struct.pack("!ii", 8, 0))  # AuthenticationOk
+        tls.close()
+
+    def test_clients_sign_in_and_wrong_passwords_fail(self):
+        conn = connect(self.node, "require")
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM sales.orders")
+            self.assertEqual(cur.fetchone(), (100,))
+        conn.close()
+        r = psql(self.node, "require", "-c", "SELECT 2")
+        self.assertEqual((r.returncode, r.stdout), (0, "2\n"), r.stderr)
+        for user, password in (("alice", "wrong"), ("nobody", "alice-pw")):
+            with self.assertRaises(psycopg2.OperationalError) as caught:
+                psycopg2.connect(f"host=127.0.0.1 port={self.node.pg_port} user={user} "
+                                 f"password={password} dbname=demo sslmode=require")
+            self.assertIn(f'password authentication failed for user "{user}"',
+                          str(caught.exception))
+
+    def test_plaintext_is_refused_before_any_password(self):
+        with self.assertRaises(psycopg2.OperationalError) as caught:
+            connect(self.node, "disable")
+        self.assertIn("this server accepts only TLS connections", str(caught.exception))
+
+    def test_without_tls_files_is_a_usage_error(self):
+        with tempfile.TemporaryDirectory() as data:
+            r = subprocess.run([TESSERA, "serve", "--data-dir", data, "--pg", "127.0.0.1:0",
+                                "--no-http", "--password-auth"],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--password-auth sends passwords in cleartext and so needs TLS", r.stderr)
 
 
 class ServeTlsOptionsTest(unittest.TestCase):

@@ -68,6 +68,16 @@ Result<std::string> MakeScramVerifier(std::string_view password, int iterations)
   return MakeScramVerifier(password, RandomBytes(16), iterations);
 }
 
+Result<bool> VerifyPlainPassword(std::string_view password, std::string_view verifier) {
+  TESSERA_ASSIGN_OR_RETURN(ScramSecret secret, ParseScramVerifier(verifier));
+  if (password.empty())
+    return false;
+  TESSERA_ASSIGN_OR_RETURN(std::string remade,
+                           MakeScramVerifier(password, secret.salt, secret.iterations));
+  TESSERA_ASSIGN_OR_RETURN(ScramSecret candidate, ParseScramVerifier(remade));
+  return ConstantTimeEquals(candidate.stored_key, secret.stored_key);
+}
+
 Result<ScramSecret> ParseScramVerifier(std::string_view verifier) {
   auto bad = [] { return Status::Corruption("stored password is not a SCRAM-SHA-256 verifier"); };
   if (!StartsWith(verifier, kPrefix))

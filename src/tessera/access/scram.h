@@ -33,6 +33,12 @@ Result<std::string> MakeScramVerifier(std::string_view password, std::string_vie
 /// one.
 Result<ScramSecret> ParseScramVerifier(std::string_view verifier);
 
+/// Whether `password` (as a client sent it in cleartext, over TLS) is the one `verifier` was made
+/// from: SASLprep, PBKDF2 with the verifier's salt and iterations, and a constant-time compare of
+/// the stored key, as PostgreSQL's scram_verify_plain_password. Return kCorruption for a
+/// malformed verifier.
+Result<bool> VerifyPlainPassword(std::string_view password, std::string_view verifier);
+
 /// Derive a deterministic fake verifier for a user that does not exist, from the node's secret,
 /// so a port can run a full exchange that fails only at the end, with the same salt on every
 /// attempt: no user enumeration from the server-first message or from timing.

@@ -199,5 +199,14 @@ TEST(MockScramVerifierTest, DeterministicPerUserAndSecretAndNeverAuthenticates) 
   EXPECT_EQ(server.Finish(final_message).status().code(), StatusCode::kUnauthenticated);
 }
 
+TEST(VerifyPlainPasswordTest, MatchesOnlyTheSamePasswordAfterSaslprep) {
+  ASSERT_OK_AND_ASSIGN(std::string verifier, MakeScramVerifier("IX", "salt-salt-salt!!", 4096));
+  EXPECT_EQ(VerifyPlainPassword("IX", verifier).value(), true);
+  EXPECT_EQ(VerifyPlainPassword("\u2168", verifier).value(), true);
+  EXPECT_EQ(VerifyPlainPassword("ix", verifier).value(), false);
+  EXPECT_EQ(VerifyPlainPassword("", verifier).value(), false);
+  EXPECT_EQ(VerifyPlainPassword("IX", "not a verifier").status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace tessera::access

@@ -27,6 +27,9 @@ Options:
                         verify-full) and the HTTP port speaks only HTTPS
   --tls-key FILE        PEM private key matching --tls-cert
   --require-tls         refuse unencrypted PostgreSQL connections (needs --tls-cert/--tls-key)
+  --password-auth       ask PostgreSQL clients for their password in cleartext instead of
+                        SCRAM-SHA-256, for clients without SCRAM; TLS only (implies
+                        --require-tls, needs --tls-cert/--tls-key)
   --public-url URL      base of the data-file links in Delta Sharing responses, for a node
                         behind a proxy or TLS terminator (default: http:// + the Host header)
   --url-ttl DURATION    how long a data-file link stays valid (default 1h; e.g. 15m, 2h)
@@ -49,7 +52,7 @@ int ServeCommand(const std::vector<std::string>& args) {
   auto parsed = ParseArgs(args,
                           {"data-dir", "pg", "http", "session-memory", "max-connections",
                            "tls-cert", "tls-key", "public-url", "url-ttl", "mount-cache"},
-                          {"help", "no-pg", "no-http", "require-tls"});
+                          {"help", "no-pg", "no-http", "require-tls", "password-auth"});
   if (!parsed.ok())
     return Fail("serve", parsed.status(), /*usage=*/true);
   if (parsed->Flag("help")) {
@@ -83,6 +86,7 @@ int ServeCommand(const std::vector<std::string>& args) {
   options.pg_tls_cert = parsed->Option("tls-cert").value_or("");
   options.pg_tls_key = parsed->Option("tls-key").value_or("");
   options.pg_require_tls = parsed->Flag("require-tls");
+  options.pg_password_auth = parsed->Flag("password-auth");
   if (auto url = parsed->Option("public-url")) {
     if (!StartsWith(*url, "http://") && !StartsWith(*url, "https://")) {
       return Fail("serve",
@@ -110,6 +114,12 @@ int ServeCommand(const std::vector<std::string>& args) {
   }
   if (options.pg_require_tls && options.pg_tls_cert.empty()) {
     return Fail("serve", Status::InvalidArgument("--require-tls needs --tls-cert and --tls-key"),
+                /*usage=*/true);
+  }
+  if (options.pg_password_auth && options.pg_tls_cert.empty()) {
+    return Fail("serve",
+                Status::InvalidArgument("--password-auth sends passwords in cleartext and so "
+                                        "needs TLS: add --tls-cert and --tls-key"),
                 /*usage=*/true);
   }
   for (const auto& address : {options.pg_address, options.http_address}) {

@@ -104,6 +104,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     pg.tls_cert_file = options.pg_tls_cert;
     pg.tls_key_file = options.pg_tls_key;
     pg.require_tls = options.pg_require_tls;
+    pg.password_auth = options.pg_password_auth;
     TESSERA_ASSIGN_OR_RETURN(node->ports_->pg, ports::pgwire::PgServer::Start(pg, *node->gateway_));
   }
   if (options.http_address) {

@@ -39,6 +39,8 @@ struct NodeOptions {
   std::string pg_tls_key;
   /// Refuse unencrypted PostgreSQL connections; needs pg_tls_cert and pg_tls_key.
   bool pg_require_tls = false;
+  /// Cleartext password authentication instead of SCRAM on the PostgreSQL port, TLS only.
+  bool pg_password_auth = false;
   /// Base URL of the data-file links in Delta Sharing responses ("https://data.example.com"),
   /// for nodes behind a proxy or TLS terminator; empty: http:// + the request's Host.
   std::string public_url;

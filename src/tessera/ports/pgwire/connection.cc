@@ -212,7 +212,7 @@ Status Connection::Startup() {
     }
     break;
   }
-  if (options_.require_tls && !transport_->tls()) {
+  if ((options_.require_tls || options_.password_auth) && !transport_->tls()) {
     SendFatal("28000", "this server accepts only TLS connections (use sslmode=require)");
     return Status::Unauthenticated("TLS required");
   }
@@ -237,6 +237,8 @@ Status Connection::Authenticate(const std::string& user) {
     secret = node_secret.ok() ? *node_secret : std::string("tessera");
   }
   std::string verifier_text = verifier.ok() ? *verifier : access::MockScramVerifier(user, secret);
+  if (options_.password_auth)
+    return AuthenticateCleartext(user, verifier_text, verifier.ok());
 
   AppendAuthenticationSasl(out_, {"SCRAM-SHA-256"});
   TESSERA_RETURN_NOT_OK(Flush());
@@ -270,6 +272,38 @@ Status Connection::Authenticate(const std::string& user) {
     return Status::Unauthenticated("authentication failed");
   }
   AppendAuthentication(out_, 12, *final_message);
+  AppendAuthentication(out_, 0);
+  return Status::OK();
+}
+
+Status Connection::AuthenticateCleartext(const std::string& user, const std::string& verifier,
+                                         bool user_has_password) {
+  // Startup refused unencrypted connections already; keep the invariant local too.
+  if (!transport_->tls()) {
+    SendFatal("28000", "password authentication requires an encrypted connection");
+    return Status::Unauthenticated("cleartext password over plaintext");
+  }
+  AppendAuthentication(out_, 3);
+  TESSERA_RETURN_NOT_OK(Flush());
+  char type = 0;
+  std::string body;
+  TESSERA_RETURN_NOT_OK(ReadMessage(type, body, options_.auth_timeout));
+  if (type != 'p') {
+    SendFatal("08P01", "expected password response");
+    return Status::InvalidArgument("expected password response");
+  }
+  // PasswordMessage: the password and its terminating NUL, nothing after it.
+  size_t end = body.find('\0');
+  if (end == std::string::npos || end + 1 != body.size()) {
+    SendFatal("08P01", "invalid password packet");
+    return Status::InvalidArgument("invalid password packet");
+  }
+  // Unknown users are checked against the fake verifier too: the same work, the same answer.
+  auto matches = access::VerifyPlainPassword(std::string_view(body.data(), end), verifier);
+  if (!matches.ok() || !*matches || !user_has_password) {
+    SendFatal("28P01", "password authentication failed for user \"" + user + "\"");
+    return Status::Unauthenticated("authentication failed");
+  }
   AppendAuthentication(out_, 0);
   return Status::OK();
 }

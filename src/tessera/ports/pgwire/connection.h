@@ -44,6 +44,10 @@ struct PgOptions {
   std::string tls_key_file;
   /// Refuse StartupMessages that arrive unencrypted (SQLSTATE 28000). Needs the files above.
   bool require_tls = false;
+  /// Ask for the password in cleartext (AuthenticationCleartextPassword, PostgreSQL's `password`
+  /// method) instead of SCRAM, for clients without SCRAM. Only ever over TLS: with it,
+  /// unencrypted connections are refused as with require_tls. Needs the files above.
+  bool password_auth = false;
 };
 
 /// One client connection: startup (with TLS when the listener has a context), SCRAM-SHA-256
@@ -74,6 +78,9 @@ class Connection {
 
   Status Startup();
   Status Authenticate(const std::string& user);
+  /// The `password` method: the client sends its password in cleartext (over TLS only).
+  Status AuthenticateCleartext(const std::string& user, const std::string& verifier,
+                               bool user_has_password);
   Status OpenSession(const access::Principal& principal,
                      const std::map<std::string, std::string>& parameters);
   Status ReadMessage(char& type, std::string& body, std::chrono::milliseconds timeout);

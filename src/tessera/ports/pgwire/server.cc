@@ -22,6 +22,8 @@ Result<std::unique_ptr<PgServer>> PgServer::Start(const PgOptions& options,
     return Status::InvalidArgument("TLS needs both a certificate file and a private key file");
   if (options.require_tls && options.tls_cert_file.empty())
     return Status::InvalidArgument("require_tls needs a TLS certificate file and key file");
+  if (options.password_auth && options.tls_cert_file.empty())
+    return Status::InvalidArgument("password_auth needs a TLS certificate file and key file");
   if (!options.tls_cert_file.empty()) {
     TESSERA_ASSIGN_OR_RETURN(server->tls_context_,
                              MakeServerTlsContext(options.tls_cert_file, options.tls_key_file));
