@@ -297,7 +297,7 @@ TEST_F(PostgresCrossCheckTest, EveryCaseByteForByte) {
 // for 2,000 instants from 1800 to 2100 and the instants either side of two transitions.
 TEST_F(PostgresCrossCheckTest, TimestamptzTextInSessionZones) {
   ASSERT_NE(server_, nullptr) << *start_error_;
-  const char* kInstants =
+  const char* instants =
       "SELECT -5364662400 + i * 4733611.25 AS x FROM generate_series(0, 1999) g(i) "
       "UNION ALL SELECT unnest(ARRAY[1711846799.5, 1711846800, 1730595599.5, 1730595600, "
       "0, -1])";
@@ -306,9 +306,9 @@ TEST_F(PostgresCrossCheckTest, TimestamptzTextInSessionZones) {
     SCOPED_TRACE(zone_name);
     ASSERT_OK_AND_ASSIGN(std::string pg, server_->Psql(std::string("SET TimeZone = '") + zone_name +
                                                        "'; SELECT to_timestamp(x)::text FROM (" +
-                                                       kInstants + ") t ORDER BY x;"));
+                                                       instants + ") t ORDER BY x;"));
     ASSERT_OK_AND_ASSIGN(std::shared_ptr<SessionZone> zone, SessionZone::Open(zone_name));
-    std::string duck_instants = kInstants;
+    std::string duck_instants = instants;
     duck_instants.replace(duck_instants.find("generate_series(0, 1999) g(i)"),
                           std::string("generate_series(0, 1999) g(i)").size(),
                           "range(0, 2000) g(i)");

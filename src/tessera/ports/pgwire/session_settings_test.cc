@@ -23,7 +23,7 @@ TEST(ParseStartupOptionsTest, TakesEveryFormLibpqSends) {
   EXPECT_EQ(ParseStartupOptions(""), Pairs{});
 }
 
-SessionSettings Make(std::map<std::string, std::string> startup) {
+SessionSettings Make(const std::map<std::string, std::string>& startup) {
   return SessionSettings(startup, "15.0", "alice", false);
 }
 

@@ -22,7 +22,7 @@ std::string Lower(std::string_view text) {
 
 // Every zone ICU knows, by lower-case name. Built once: ~600 names.
 const std::map<std::string, std::string>& ZonesByLowerName() {
-  static const std::map<std::string, std::string> zones = [] {
+  static const std::map<std::string, std::string> kZones = [] {
     std::map<std::string, std::string> out;
     UErrorCode status = U_ZERO_ERROR;
     UEnumeration* ids = ucal_openTimeZones(&status);
@@ -39,7 +39,7 @@ const std::map<std::string, std::string>& ZonesByLowerName() {
     uenum_close(ids);
     return out;
   }();
-  return zones;
+  return kZones;
 }
 
 std::vector<UChar> ToUChars(const std::string& ascii) {
