@@ -83,6 +83,17 @@ def startup_packet(params):
     return struct.pack("!i", len(body) + 4) + body
 
 
+def open_tls(port):
+    """A raw socket that asked for TLS (SSLRequest, 'S') and finished the handshake, unverified."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    raw.sendall(ssl_request())
+    assert raw.recv(1) == b"S"
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context.wrap_socket(raw)
+
+
 def read_until_closed(sock):
     data = b""
     try:
@@ -180,13 +191,7 @@ class TlsOfferedTest(unittest.TestCase):
         s.close()
 
     def test_second_ssl_request_over_tls_is_a_protocol_violation(self):
-        raw = socket.create_connection(("127.0.0.1", OPTIONAL.pg_port), timeout=10)
-        raw.sendall(ssl_request())
-        self.assertEqual(raw.recv(1), b"S")
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        tls = context.wrap_socket(raw)
+        tls = open_tls(OPTIONAL.pg_port)
         self.assertIn(tls.version(), ("TLSv1.2", "TLSv1.3"))
         tls.sendall(ssl_request())
         reply = read_until_closed(tls)
@@ -267,13 +272,7 @@ class PasswordAuthTest(unittest.TestCase):
         cls.node.stop()
 
     def test_server_asks_for_the_cleartext_password_inside_tls(self):
-        raw = socket.create_connection(("127.0.0.1", self.node.pg_port), timeout=10)
-        raw.sendall(ssl_request())
-        self.assertEqual(raw.recv(1), b"S")
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        tls = context.wrap_socket(raw)
+        tls = open_tls(self.node.pg_port)
         tls.sendall(startup_packet({"user": "alice", "database": "demo"}))
         reply = tls.recv(9)
         # AuthenticationCleartextPassword: 'R', length 8, code 3.

@@ -8,17 +8,10 @@
 #include <unicode/ucal.h>
 #include <unicode/uenum.h>
 
+#include "tessera/common/strings.h"
+
 namespace tessera::ports::pgwire {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Every zone ICU knows, by lower-case name. Built once: ~600 names.
 const std::map<std::string, std::string>& ZonesByLowerName() {
@@ -34,7 +27,7 @@ const std::map<std::string, std::string>& ZonesByLowerName() {
       if (U_FAILURE(status) || id == nullptr)
         break;
       std::string name(id, static_cast<size_t>(length));
-      out.emplace(Lower(name), name);
+      out.emplace(ToLower(name), name);
     }
     uenum_close(ids);
     return out;
@@ -54,7 +47,7 @@ std::vector<UChar> ToUChars(const std::string& ascii) {
 
 Result<std::string> CanonicalZoneName(std::string_view name) {
   const auto& zones = ZonesByLowerName();
-  auto it = zones.find(Lower(name));
+  auto it = zones.find(ToLower(name));
   if (it == zones.end()) {
     return Status::InvalidArgument("invalid value for parameter \"TimeZone\": \"" +
                                    std::string(name) + "\" (use a time zone name such as UTC or " +
