@@ -148,6 +148,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& database) {
 }
 
 Connection::~Connection() {
+  // Closing: a kept result has nobody left to read its rest, so it is not computed.
+  if (active_result_ != nullptr)
+    active_result_->KeepAcrossStatements(0);
   CloseActiveResult();
   duckdb_disconnect(&connection_);
 }

@@ -207,6 +207,17 @@ TEST_F(EngineQueryResultTest, ErrorInTheHeldRestComesAfterItsRows) {
   EXPECT_LE(rows, 5000000);
 }
 
+TEST_F(EngineQueryResultTest, ClosingTheConnectionDoesNotComputeAKeptRest) {
+  // Ten billion rows: computing them would never finish.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> cursor,
+                       connection_->Query("SELECT range AS i FROM range(10000000000)"));
+  cursor->KeepAcrossStatements(int64_t{1} << 40);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DataChunk> first, cursor->Fetch());
+  ASSERT_NE(first, nullptr);
+  connection_.reset();
+  EXPECT_FALSE(cursor->Fetch().ok());
+}
+
 TEST_F(EngineQueryResultTest, ResultNotKeptIsClosedByAnotherStatement) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<QueryResult> result,
                        connection_->Query("SELECT range AS i FROM range(100000)"));
