@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -65,14 +66,16 @@ std::optional<std::string_view> Param(const std::vector<std::pair<std::string, s
   return std::nullopt;
 }
 
+// Checked on every download, so it looks at the path in place instead of splitting it.
 bool SafeRelativePath(std::string_view path) {
-  if (path.empty() || path.front() == '/')
+  if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos)
     return false;
-  for (const std::string& segment : Split(path, '/')) {
+  for (size_t start = 0; start <= path.size();) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view segment = path.substr(start, end - start);
     if (segment.empty() || segment == "." || segment == "..")
       return false;
-    if (segment.find('\0') != std::string::npos)
-      return false;
+    start = end + 1;
   }
   return !StartsWith(path, "_delta_log/");
 }
