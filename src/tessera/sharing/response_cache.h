@@ -9,17 +9,13 @@
 #include <optional>
 #include <string>
 
-#include "tessera/common/sealed_bytes.h"
-
 namespace tessera::sharing {
 
 /// A query response body as it was sent, with what its headers need.
 struct CachedResponse {
-  /// Sealed, so that each send of a big answer can go from the cache to the socket without a
-  /// copy in user space (ResponseSink::SendWhole).
-  std::shared_ptr<const SealedBytes> body;
+  std::string body;
   /// `body` gzip-compressed, made on first use (thread-safe), for clients that accept gzip.
-  const SealedBytes& Gzipped() const;
+  const std::string& Gzipped() const;
   int64_t table_version = 0;
   std::string capabilities;  // the delta-sharing-capabilities response header
   int64_t files = 0;
@@ -27,7 +23,7 @@ struct CachedResponse {
 
  private:
   mutable std::once_flag gzip_once_;
-  mutable std::shared_ptr<const SealedBytes> gzipped_;
+  mutable std::string gzipped_;
 };
 
 /// Recent snapshot-query responses, so that many recipients polling a big table do not each

@@ -9,7 +9,6 @@
 
 #include "tessera/catalog/product_store.h"
 #include "tessera/common/result.h"
-#include "tessera/common/sealed_bytes.h"
 #include "tessera/common/time.h"
 #include "tessera/sharing/protocol_request.h"
 
@@ -58,12 +57,6 @@ class ResponseSink {
   virtual Status Write(std::string_view data) = 0;
   /// End the response.
   virtual Status Finish() = 0;
-  /// Send `body` as the whole body and end the response, instead of Write and Finish. A
-  /// transport may send a body held in a file (SealedBytes::fd) without copying it.
-  virtual Status SendWhole(const SealedBytes& body) {
-    TESSERA_RETURN_NOT_OK(Write(body.view()));
-    return Finish();
-  }
   /// End a started response as failed (the client sees a truncated body).
   virtual void Abort() = 0;
 };

@@ -349,11 +349,13 @@ Status SharingService::Call::SendSnapshotBody(const CachedResponse& response) {
   // about 6x, and the compressed form is kept with the cached answer.
   constexpr size_t kGzipMinBytes = size_t{8} * 1024;
   sink_.SetHeader("Vary", "Accept-Encoding");
-  if (request_.accepts_gzip && response.body->size() >= kGzipMinBytes) {
+  if (request_.accepts_gzip && response.body.size() >= kGzipMinBytes) {
     sink_.SetHeader("Content-Encoding", "gzip");
-    return sink_.SendWhole(response.Gzipped());
+    TESSERA_RETURN_NOT_OK(sink_.Write(response.Gzipped()));
+  } else {
+    TESSERA_RETURN_NOT_OK(sink_.Write(response.body));
   }
-  return sink_.SendWhole(*response.body);
+  return sink_.Finish();
 }
 
 // ---- /version ----------------------------------------------------------------------------------
@@ -705,7 +707,7 @@ Status SharingService::Call::TableQuery(const ResolvedTable& table) {
   }
   if (cacheable) {
     auto cached = std::make_shared<CachedResponse>();
-    cached->body = SealedBytes::Create(std::move(body));
+    cached->body = std::move(body);
     cached->table_version = snapshot->version();
     cached->files = file_count;
     cached->created = std::chrono::steady_clock::now();

@@ -15,13 +15,6 @@ class WriterSink : public sharing::ResponseSink {
   }
   Status Write(std::string_view data) override { return writer_.Write(data); }
   Status Finish() override { return writer_.Finish(); }
-  // A big cached answer leaves its sealed file by sendfile: the kernel hands the file's pages
-  // to the socket instead of copying megabytes out of user memory on every send.
-  Status SendWhole(const SealedBytes& body) override {
-    if (body.fd() >= 0)
-      return writer_.SendFile(body.fd(), 0, static_cast<int64_t>(body.size()));
-    return writer_.Send(body.view());
-  }
   void Abort() override { writer_.Abort(); }
 
  private:
