@@ -17,7 +17,7 @@ namespace tessera::sharing {
 /// Signs and verifies the `/files/...` URLs through which recipients download data files and
 /// deletion vectors, so that no storage credential is ever handed out. A URL names the shared
 /// table by id and the file by its path below the table root, and carries its expiry, the
-/// recipient and an HMAC-SHA256 over all four. Immutable; thread-safe.
+/// recipient and an HMAC-SHA256 over all four (its first 128 bits). Immutable; thread-safe.
 class FileUrlSigner {
  public:
   /// `secret`: the node secret. The signing key is derived from it, so the secret itself signs
@@ -48,8 +48,9 @@ class FileUrlSigner {
                               const std::vector<std::pair<std::string, std::string>>& query) const;
 
  private:
-  std::string Signature(std::string_view table_id, std::string_view relative_path,
-                        std::string_view recipient_id, int64_t expiration_ms) const;
+  /// The whole HMAC-SHA256 (32 bytes) over the fields a URL names.
+  std::string Mac(std::string_view table_id, std::string_view relative_path,
+                  std::string_view recipient_id, int64_t expiration_ms) const;
 
   HmacSha256Key key_;
   const Clock* clock_;

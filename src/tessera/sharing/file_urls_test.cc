@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tessera/common/crypto.h"
 #include "tessera/common/strings.h"
 #include "tessera/testing/test_util.h"
 
@@ -76,6 +77,34 @@ TEST(FileUrlSignerTest, AnyChangeBreaksTheSignature) {
   FileUrlSigner other(std::string(32, 'o'), &clock);
   EXPECT_FALSE(other.Verify(path, query).ok());
   EXPECT_EQ(signer.Verify("no-slash", query).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(FileUrlSignerTest, SignaturesAre128BitsAndWholeMacsStillVerify) {
+  FakeClock clock;
+  std::string secret(32, 's');
+  FileUrlSigner signer(secret, &clock);
+  auto [path, query] =
+      AsRequest(signer.Sign("http://h", "t", "a/b.parquet", "r", std::chrono::seconds(60)).url);
+  ASSERT_EQ(query.size(), 3u);
+  ASSERT_EQ(query[2].first, "s");
+  EXPECT_EQ(query[2].second.size(), 22u);
+  // A URL signed with the whole HMAC (43 characters), as before the truncation: the message is
+  // the length-prefixed table, path, recipient and expiry.
+  std::string expiry = query[0].second;
+  std::string message = "1:t11:a/b.parquet1:r" + std::to_string(expiry.size()) + ":" + expiry;
+  std::string whole =
+      Base64UrlEncode(HmacSha256(HmacSha256(secret, "tessera file urls v1"), message));
+  ASSERT_EQ(whole.size(), 43u);
+  EXPECT_EQ(whole.substr(0, 21), query[2].second.substr(0, 21));
+  auto legacy = query;
+  legacy[2].second = whole;
+  EXPECT_OK(signer.Verify(path, legacy).status());
+  // Any other length, or a whole HMAC cut anywhere else, is refused.
+  for (size_t length : {size_t{0}, size_t{21}, size_t{23}, size_t{42}}) {
+    auto cut = query;
+    cut[2].second = whole.substr(0, length);
+    EXPECT_EQ(signer.Verify(path, cut).status().code(), StatusCode::kPermissionDenied) << length;
+  }
 }
 
 TEST(RelativeDataPathTest, DecodesAndConfinesToTheRoot) {

@@ -40,7 +40,10 @@ ResponseWriter::ResponseWriter(internal::SocketStream& stream, CancelWatcher& wa
       version_(version),
       keep_alive_(keep_alive),
       head_(head),
-      stopping_(stopping) {}
+      stopping_(stopping) {
+  // A file answer sets five headers: one allocation instead of growing four times.
+  headers_.reserve(8);
+}
 
 void ResponseWriter::SetStatus(int status) {
   if (!started_ && status >= 100 && status <= 999)
