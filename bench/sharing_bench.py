@@ -5,7 +5,8 @@
    with the same wrk settings: a 4 KB file, and 1 MB ranges at random offsets of a 64 MB file.
    Target: tessera >= 0.9x nginx requests/s.
 2. The query endpoint on a 10,000-file table (latest snapshot, no hints): p50/p99 latency and
-   requests/s at 16 connections. Target: p99 < 20 ms.
+   requests/s at 16 connections. Target: p99 < 20 ms. Beside it, nginx serves the same answer's
+   bytes as a static file with the same wrk settings: what moving those bytes costs at all.
 
 usage: bench/sharing_bench.py --tessera BIN [--work DIR] [--seconds N]
 """
@@ -218,12 +219,25 @@ wrk.headers["Authorization"] = "Bearer {token}"
         print(f"\nquery, 10,000-file table ({len(lines) - 2} file lines, "
               f"{sum(len(json.dumps(l)) + 1 for l in lines) / 2**20:.1f} MB per response):")
         print(f"  first request {cold_ms:.0f} ms, second {warm_ms:.0f} ms (Python client)")
+        rates = {}
         for label, script in (("identity", post_lua), ("gzip", post_gzip_lua)):
             q = wrk(query_url, s, script)
+            rates[label] = q["rps"]
             print(f"  16 connections, {label:8}: {q['rps']:.1f} req/s, "
                   f"{q['mbps'] / max(q['rps'], 1e-9) * 1024:.0f} KB per response, "
                   f"p50 {q['p50']:.1f} ms, p99 {q['p99']:.1f} ms (target p99 < 20 ms)"
                   + (f", {q['non2xx']} errors" if q["non2xx"] else ""))
+        # The same identity answer, byte for byte, as a static file behind nginx.
+        os.makedirs(os.path.join(tables, "answer"), exist_ok=True)
+        req = urllib.request.Request(query_url, data=b"{}",
+                                     headers={"Authorization": "Bearer " + token})
+        with urllib.request.urlopen(req, timeout=60) as r, \
+                open(os.path.join(tables, "answer", "wide.ndjson"), "wb") as out:
+            out.write(r.read())
+        n = wrk(nginx_quiet + "/answer/wide.ndjson", s)
+        print(f"  nginx, the same answer as a static file: {n['rps']:.1f} req/s, "
+              f"p50 {n['p50']:.1f} ms, p99 {n['p99']:.1f} ms; tessera identity / nginx "
+              f"{rates['identity'] / max(n['rps'], 1e-9):.2f}")
     finally:
         server.terminate()
         server.wait(timeout=30)
