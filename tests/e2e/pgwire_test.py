@@ -298,6 +298,12 @@ class Psycopg2Test(unittest.TestCase):
         cur.execute("SET application_name = 'reports'")
         cur.execute("SHOW application_name")
         self.assertEqual(cur.fetchone(), ("reports",))
+        # current_setting() and pg_settings follow SET, as in PostgreSQL.
+        cur.execute("SELECT current_setting('application_name'), current_setting('server_version_num')")
+        self.assertEqual(cur.fetchone(), ("reports", "150000"))
+        cur.execute("SET application_name = 'later'")
+        cur.execute("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'application_name'")
+        self.assertEqual(cur.fetchone(), ("later",))
         cur.execute("SET statement_timeout = '5s'")
         cur.execute("SHOW statement_timeout")
         self.assertEqual(cur.fetchone(), ("5000ms",))

@@ -43,7 +43,9 @@ public class DbeaverCheck {
       rows(conn, "SHOW search_path");
       List<Map<String, Object>> db = rows(conn, "SELECT db.oid,db.* FROM pg_catalog.pg_database db WHERE datname=?", "demo");
       check(db.size() == 1, "pg_database demo " + db);
-      rows(conn, "SELECT * FROM pg_catalog.pg_settings where name='standard_conforming_strings'");
+      List<Map<String, Object>> scs =
+          rows(conn, "SELECT * FROM pg_catalog.pg_settings where name='standard_conforming_strings'");
+      check(scs.size() == 1 && "on".equals(scs.get(0).get("setting")), "pg_settings " + scs);
       List<Map<String, Object>> words = rows(conn,
           "SELECT string_agg(word, ',' ) from pg_catalog.pg_get_keywords() where word <> ALL "
               + "('{a,abs,absolute,action,ada,add,admin,after,all,allocate,alter,and,any,are,array,as,asc,"

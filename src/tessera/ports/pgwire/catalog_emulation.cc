@@ -202,6 +202,10 @@ CREATE OR REPLACE TEMP MACRO pg_relation_is_publishable(r) AS false;
 CREATE OR REPLACE TEMP MACRO pg_get_function_result(f) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO pg_get_function_arguments(f) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO array_upper(a, d) AS len(a);
+-- PostgreSQL's settings as the port keeps them (pg_settings is rewritten by the connection).
+CREATE OR REPLACE TEMP MACRO current_setting(n) AS
+  (SELECT setting FROM pg_settings WHERE lower(name) = lower(n) LIMIT 1),
+  (n, missing_ok) AS (SELECT setting FROM pg_settings WHERE lower(name) = lower(n) LIMIT 1);
 -- DBeaver's navigator: partition keys, sizes and scan counts are unknown here (NULL, not 0).
 CREATE OR REPLACE TEMP MACRO pg_get_partkeydef(r) AS NULL::VARCHAR;
 CREATE OR REPLACE TEMP MACRO pg_total_relation_size(r) AS NULL::BIGINT;

@@ -113,6 +113,9 @@ class Connection {
   /// Follow the TimeZone setting: the zone timestamptz text is printed in, DuckDB's own
   /// TimeZone, and (when `report`) a ParameterStatus as PostgreSQL sends on a change.
   Status ApplyTimeZone(bool report);
+  /// Rewrite the session's pg_settings table (read by current_setting() too) from settings_,
+  /// when it is stale and `sql` reads it.
+  Status RefreshSettingsCatalog(std::string_view sql);
   void ArmTimeout();
   void DisarmTimeout();
   void Audit(std::string_view sql, int64_t rows, std::chrono::steady_clock::time_point start,
@@ -131,6 +134,8 @@ class Connection {
   std::unique_ptr<SessionSettings> settings_;
   // The TimeZone setting's zone; encoders of open portals share it.
   std::shared_ptr<SessionZone> zone_;
+  // settings_->version() that pg_settings shows; -1 when it must be rewritten.
+  int64_t catalog_settings_version_ = -1;
   char transaction_status_ = 'I';
   // BEGIN seen, DuckDB's transaction not yet started: it starts after the next statement is
   // prepared, because preparing creates the views of the tables it names, one write per

@@ -141,6 +141,7 @@ Result<std::shared_ptr<Connection::Prepared>> Connection::PrepareStatement(
     }
     return prepared;
   }
+  TESSERA_RETURN_NOT_OK(RefreshSettingsCatalog(sql));
   std::string text = IsCatalogQuery(sql) ? RewriteCatalogQuery(sql) : std::string(sql);
   TESSERA_ASSIGN_OR_RETURN(prepared->statement, session_->PrepareStatement(text));
   engine::Statement& statement = *prepared->statement;

@@ -14,6 +14,29 @@ Status Connection::RunTransactionVerb(const char* sql) {
   return session_->connection().Execute(sql);
 }
 
+Status Connection::RefreshSettingsCatalog(std::string_view sql) {
+  if (catalog_settings_version_ == settings_->version())
+    return Status::OK();
+  std::string lower = ToLower(sql);
+  if (lower.find("pg_settings") == std::string::npos &&
+      lower.find("current_setting") == std::string::npos)
+    return Status::OK();
+  std::string rows;
+  for (const auto& [name, value] : settings_->All()) {
+    rows += rows.empty() ? "(" : ", (";
+    rows += QuoteLiteral(name) + ", " + QuoteLiteral(value) + ")";
+  }
+  // PostgreSQL's columns that tools select; what tessera does not know is NULL.
+  TESSERA_RETURN_NOT_OK(session_->connection().Execute(
+      "CREATE OR REPLACE TEMP TABLE pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, "
+      "'tessera' AS category, NULL::VARCHAR AS short_desc, 'user' AS context, "
+      "'string' AS vartype, 'session' AS source, NULL::VARCHAR AS boot_val, "
+      "NULL::VARCHAR AS reset_val FROM (VALUES " +
+      rows + ") t(name, setting)"));
+  catalog_settings_version_ = settings_->version();
+  return Status::OK();
+}
+
 Status Connection::ApplyTimeZone(bool report) {
   TESSERA_ASSIGN_OR_RETURN(std::string name, settings_->Show("TimeZone"));
   if (zone_ && zone_->name() == name)
@@ -66,8 +89,10 @@ Status Connection::RunCommand(const Command& command, bool extended, std::string
           begin_pending_ ? Status::OK() : RunTransactionVerb(commit ? "COMMIT" : "ROLLBACK");
       begin_pending_ = false;
       transaction_status_ = 'I';
-      if (!commit || !status.ok())
+      if (!commit || !status.ok()) {
         session_->ForgetAttachedTables();
+        catalog_settings_version_ = -1;  // a rewrite inside the transaction is undone
+      }
       // DuckDB already rolled back a failed transaction; ROLLBACK then has nothing to undo.
       if (!commit)
         return Status::OK();

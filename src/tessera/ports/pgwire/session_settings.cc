@@ -183,6 +183,7 @@ Status SessionSettings::Set(const std::string& raw_name, const std::string& raw_
       return Status::NotFound("unrecognized configuration parameter \"" + raw_name + "\"");
   }
   values_[name] = value;
+  ++version_;
   return Status::OK();
 }
 
@@ -190,6 +191,7 @@ Status SessionSettings::Reset(const std::string& raw_name) {
   std::string name = CanonicalName(Lower(raw_name));
   if (name == "all") {
     values_ = defaults_;
+    ++version_;
     return Status::OK();
   }
   auto it = defaults_.find(name);
@@ -197,6 +199,7 @@ Status SessionSettings::Reset(const std::string& raw_name) {
     values_[name] = it->second;
   else
     values_.erase(name);
+  ++version_;
   return Status::OK();
 }
 

@@ -42,9 +42,14 @@ class SessionSettings {
   /// statement_timeout in milliseconds (0 = none).
   int64_t statement_timeout_ms() const;
 
+  /// Counts changes (Set, Reset), so a copy of the settings (the pg_settings table) can tell
+  /// whether it is stale.
+  int64_t version() const { return version_; }
+
  private:
   std::map<std::string, std::string> defaults_;
   std::map<std::string, std::string> values_;
+  int64_t version_ = 0;
 };
 
 /// The settings of a startup packet's `options` ("-c TimeZone=UTC --search_path=x"), in order;
