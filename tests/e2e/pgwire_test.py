@@ -316,6 +316,22 @@ class Psycopg2Test(unittest.TestCase):
         cur.execute("SHOW TRANSACTION ISOLATION LEVEL")
         self.assertEqual(cur.fetchone(), ("repeatable read",))  # one snapshot per transaction
         self.assertEqual(conn.server_version, 150000)
+        # DISCARD ALL (a pooler between clients): settings back to their defaults, cursors gone.
+        cur.execute("SET TIME ZONE 'Asia/Tokyo'")
+        cur.execute("DECLARE held CURSOR WITH HOLD FOR SELECT 1")
+        cur.execute("DISCARD ALL")
+        self.assertEqual(cur.statusmessage, "DISCARD ALL")
+        self.assertEqual(conn.get_parameter_status("TimeZone"), "UTC")
+        cur.execute("SHOW application_name")
+        self.assertEqual(cur.fetchone(), ("",))
+        with self.assertRaises(psycopg2.errors.InvalidCursorName):
+            cur.execute("FETCH held")
+        conn.autocommit = False
+        cur.execute("SELECT 1")
+        with self.assertRaises(psycopg2.Error) as caught:
+            cur.execute("DISCARD ALL")
+        self.assertEqual(caught.exception.pgcode, "25001")
+        conn.rollback()
         conn.close()
 
     def test_passwords_are_saslprepped_as_libpq_does(self):

@@ -240,6 +240,8 @@ Command ClassifyCommand(std::string_view statement) {
              Is(w, 0, "listen")) {
     command.kind = CommandKind::kDiscard;
     command.name = Lower(w.text[0]);
+    if (w.text.size() > 1)
+      command.value = Lower(w.text[1]);  // DISCARD ALL | PLANS | ..., DEALLOCATE [PREPARE] name
   }
   return command;
 }

@@ -32,7 +32,8 @@ struct Command {
   /// kSet/kReset/kShow: the setting name, lower case ("all" for RESET ALL / SHOW ALL).
   /// kDeclare/kFetch/kClose: the cursor name ("" for CLOSE ALL).
   std::string name;
-  /// kSet: the value, unquoted ("DEFAULT" resets). kDeclare, kCopyOut: the query.
+  /// kSet: the value, unquoted ("DEFAULT" resets). kDeclare, kCopyOut: the query. kDiscard: the
+  /// second word, lower case ("all" for DISCARD ALL).
   std::string value;
   /// kCopyOut: CSV instead of PostgreSQL's text format, a header line, the delimiter.
   bool csv = false;

@@ -10,6 +10,16 @@ namespace tessera::ports::pgwire {
 
 using internal::kFlushBytes;
 
+namespace {
+
+std::string UpperWord(std::string word) {
+  for (char& c : word)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return word;
+}
+
+}  // namespace
+
 Status Connection::RunTransactionVerb(const char* sql) {
   return session_->connection().Execute(sql);
 }
@@ -217,10 +227,21 @@ Status Connection::RunCommand(const Command& command, bool extended, std::string
       return Status::OK();
     case CommandKind::kDiscard:
       tag = command.name == "deallocate" ? "DEALLOCATE"
-            : command.name == "discard"  ? "DISCARD ALL"
+            : command.name == "discard"  ? "DISCARD " + UpperWord(command.value)
             : command.name == "listen"   ? "LISTEN"
             : command.name == "unlisten" ? "UNLISTEN"
                                          : "SET";
+      if (command.name == "discard" && command.value == "all") {
+        // What a pooler (PgBouncer's server_reset_query) sends between two clients: the session
+        // as new, settings, cursors and prepared statements.
+        if (transaction_status_ != 'I') {
+          return Status(StatusCode::kConflict, "DISCARD ALL cannot run inside a transaction block");
+        }
+        TESSERA_RETURN_NOT_OK(settings_->Reset("all"));
+        cursors_.clear();
+        statements_.clear();
+        return ApplyTimeZone(/*report=*/true);
+      }
       return Status::OK();
     case CommandKind::kCopyOut:
       if (extended)

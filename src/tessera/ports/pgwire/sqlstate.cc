@@ -39,6 +39,8 @@ ErrorFields ErrorFromStatus(const Status& status) {
   std::smatch match;
   if (StartsWith(message, "current transaction is aborted")) {
     error.sqlstate = "25P02";
+  } else if (StartsWith(message, "DISCARD ALL cannot run inside")) {
+    error.sqlstate = "25001";
   } else if (StartsWith(message, "DECLARE CURSOR can only be used")) {
     error.sqlstate = "25P01";
   } else if (StartsWith(message, "cursor \"")) {
