@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % 10) {
     case 0:
       (void)pg::ParseStartupPacket(body);
+      (void)pg::ParseStartupOptions(body);
       break;
     case 1:
       (void)pg::ParseQueryMessage(body);

@@ -292,14 +292,13 @@ Status Connection::AuthenticateCleartext(const std::string& user, const std::str
     SendFatal("08P01", "expected password response");
     return Status::InvalidArgument("expected password response");
   }
-  // PasswordMessage: the password and its terminating NUL, nothing after it.
-  size_t end = body.find('\0');
-  if (end == std::string::npos || end + 1 != body.size()) {
+  auto password = ParsePasswordMessage(body);
+  if (!password.ok()) {
     SendFatal("08P01", "invalid password packet");
-    return Status::InvalidArgument("invalid password packet");
+    return password.status();
   }
   // Unknown users are checked against the fake verifier too: the same work, the same answer.
-  auto matches = access::VerifyPlainPassword(std::string_view(body.data(), end), verifier);
+  auto matches = access::VerifyPlainPassword(*password, verifier);
   if (!matches.ok() || !*matches || !user_has_password) {
     SendFatal("28P01", "password authentication failed for user \"" + user + "\"");
     return Status::Unauthenticated("authentication failed");

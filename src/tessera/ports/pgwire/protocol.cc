@@ -200,6 +200,50 @@ Result<SaslInitialResponse> ParseSaslInitialResponse(std::string_view body) {
 
 Result<std::string> ParsePasswordMessage(std::string_view body) { return ParseQueryMessage(body); }
 
+std::vector<std::pair<std::string, std::string>> ParseStartupOptions(std::string_view options) {
+  // Words split at unescaped spaces, a backslash escaping the next character (libpq's rule).
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < options.size(); ++i) {
+    char c = options[i];
+    if (c == ' ' || c == '\t') {
+      if (in_word)
+        words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+      continue;
+    }
+    if (c == '\\' && i + 1 < options.size())
+      c = options[++i];
+    word.push_back(c);
+    in_word = true;
+  }
+  if (in_word)
+    words.push_back(std::move(word));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string setting;
+    if (words[i] == "-c" && i + 1 < words.size())
+      setting = words[++i];
+    else if (words[i].rfind("-c", 0) == 0 && words[i].size() > 2)
+      setting = words[i].substr(2);
+    else if (words[i].rfind("--", 0) == 0)
+      setting = words[i].substr(2);
+    size_t equals = setting.find('=');
+    if (equals == std::string::npos || equals == 0)
+      continue;
+    std::string name = setting.substr(0, equals);
+    // --client-encoding=x means client_encoding.
+    for (char& ch : name) {
+      if (ch == '-')
+        ch = '_';
+    }
+    out.emplace_back(name, setting.substr(equals + 1));
+  }
+  return out;
+}
+
 MessageWriter& MessageWriter::Begin(char type) {
   out_.push_back(type);
   start_ = out_.size();

@@ -96,6 +96,10 @@ Result<ExecuteMessage> ParseExecuteMessage(std::string_view body);
 Result<SaslInitialResponse> ParseSaslInitialResponse(std::string_view body);
 /// PasswordMessage: one NUL-terminated string.
 Result<std::string> ParsePasswordMessage(std::string_view body);
+/// The settings in a startup packet's `options` parameter ("-c TimeZone=UTC --search_path=x"),
+/// in order: words split at unescaped spaces, a backslash escaping the next character (libpq's
+/// rule); words that are not settings are skipped.
+std::vector<std::pair<std::string, std::string>> ParseStartupOptions(std::string_view options);
 
 /// Builds backend messages into a byte buffer: Begin(type), Add*, End() fills in the length.
 /// Not thread-safe.

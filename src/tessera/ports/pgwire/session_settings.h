@@ -3,7 +3,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,10 +50,6 @@ class SessionSettings {
   std::map<std::string, std::string> values_;
   int64_t version_ = 0;
 };
-
-/// The settings of a startup packet's `options` ("-c TimeZone=UTC --search_path=x"), in order;
-/// words that are not settings are skipped.
-std::vector<std::pair<std::string, std::string>> ParseStartupOptions(std::string_view options);
 
 /// Parse a PostgreSQL duration setting ("5000", "5s", "250ms", "1min") into milliseconds.
 /// Return kInvalidArgument otherwise.

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tessera/ports/pgwire/protocol.h"
 #include "tessera/testing/test_util.h"
 
 namespace tessera::ports::pgwire {
