@@ -110,9 +110,16 @@ Status Connection::RunCommand(const Command& command, bool extended, std::string
     }
     case CommandKind::kSet: {
       tag = "SET";
+      if (command.name == "timezone") {
+        // A zone the settings accept but DuckDB refuses leaves everything as it was.
+        TESSERA_ASSIGN_OR_RETURN(std::string before, settings_->Show("TimeZone"));
+        TESSERA_RETURN_NOT_OK(settings_->Set(command.name, command.value));
+        Status applied = ApplyTimeZone(/*report=*/true);
+        if (!applied.ok())
+          (void)settings_->Set("TimeZone", before);
+        return applied;
+      }
       TESSERA_RETURN_NOT_OK(settings_->Set(command.name, command.value));
-      if (command.name == "timezone")
-        return ApplyTimeZone(/*report=*/true);
       if (SessionSettings::IsReported(command.name)) {
         auto value = settings_->Show(command.name);
         if (value.ok()) {
