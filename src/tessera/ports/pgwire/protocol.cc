@@ -226,10 +226,8 @@ std::vector<std::pair<std::string, std::string>> ParseStartupOptions(std::string
     std::string setting;
     if (words[i] == "-c" && i + 1 < words.size())
       setting = words[++i];
-    else if (words[i].rfind("-c", 0) == 0 && words[i].size() > 2)
-      setting = words[i].substr(2);
-    else if (words[i].rfind("--", 0) == 0)
-      setting = words[i].substr(2);
+    else if ((words[i].rfind("-c", 0) == 0 && words[i].size() > 2) || words[i].rfind("--", 0) == 0)
+      setting = words[i].substr(2);  // -cname=value, --name=value
     size_t equals = setting.find('=');
     if (equals == std::string::npos || equals == 0)
       continue;
