@@ -490,6 +490,11 @@ class HostileInputTest(unittest.TestCase):
         reply = exchange(startup_packet({"database": "demo"}))  # no user
         self.assertIn(b"no PostgreSQL user name specified", reply)
         exchange(struct.pack("!ii", 20, 196608) + b"user\0al", read=True)  # truncated
+        # A query instead of the SASL response: a protocol violation, and the end of it.
+        reply = exchange(startup_packet({"user": "alice", "database": "demo"}) +
+                         b"Q" + struct.pack("!i", 13) + b"SELECT 1\0")
+        self.assertIn(b"expected SASL response", reply)
+        self.assertIn(b"08P01", reply)
         self.assert_still_serving()
 
     def test_malformed_messages_after_login(self):

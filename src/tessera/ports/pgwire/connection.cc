@@ -241,14 +241,8 @@ Status Connection::Authenticate(const std::string& user) {
     return AuthenticateCleartext(user, verifier_text, verifier.ok());
 
   AppendAuthenticationSasl(out_, {"SCRAM-SHA-256"});
-  TESSERA_RETURN_NOT_OK(Flush());
-  char type = 0;
   std::string body;
-  TESSERA_RETURN_NOT_OK(ReadMessage(type, body, options_.auth_timeout));
-  if (type != 'p') {
-    SendFatal("08P01", "expected SASL response");
-    return Status::InvalidArgument("expected SASL response");
-  }
+  TESSERA_RETURN_NOT_OK(AwaitAuthenticationResponse("SASL", body));
   auto initial = ParseSaslInitialResponse(body);
   if (!initial.ok() || initial->mechanism != "SCRAM-SHA-256") {
     SendFatal("28000", "client selected an invalid SASL authentication mechanism");
@@ -260,12 +254,7 @@ Status Connection::Authenticate(const std::string& user) {
     return scram.status();
   }
   AppendAuthentication(out_, 11, scram->server_first_message());
-  TESSERA_RETURN_NOT_OK(Flush());
-  TESSERA_RETURN_NOT_OK(ReadMessage(type, body, options_.auth_timeout));
-  if (type != 'p') {
-    SendFatal("08P01", "expected SASL response");
-    return Status::InvalidArgument("expected SASL response");
-  }
+  TESSERA_RETURN_NOT_OK(AwaitAuthenticationResponse("SASL", body));
   auto final_message = scram->Finish(body);
   if (!final_message.ok() || !verifier.ok()) {
     SendFatal("28P01", "password authentication failed for user \"" + user + "\"");
@@ -273,6 +262,18 @@ Status Connection::Authenticate(const std::string& user) {
   }
   AppendAuthentication(out_, 12, *final_message);
   AppendAuthentication(out_, 0);
+  return Status::OK();
+}
+
+Status Connection::AwaitAuthenticationResponse(const char* what, std::string& body) {
+  TESSERA_RETURN_NOT_OK(Flush());
+  char type = 0;
+  TESSERA_RETURN_NOT_OK(ReadMessage(type, body, options_.auth_timeout));
+  if (type != 'p') {
+    std::string message = std::string("expected ") + what + " response";
+    SendFatal("08P01", message);
+    return Status::InvalidArgument(message);
+  }
   return Status::OK();
 }
 
@@ -284,14 +285,8 @@ Status Connection::AuthenticateCleartext(const std::string& user, const std::str
     return Status::Unauthenticated("cleartext password over plaintext");
   }
   AppendAuthentication(out_, 3);
-  TESSERA_RETURN_NOT_OK(Flush());
-  char type = 0;
   std::string body;
-  TESSERA_RETURN_NOT_OK(ReadMessage(type, body, options_.auth_timeout));
-  if (type != 'p') {
-    SendFatal("08P01", "expected password response");
-    return Status::InvalidArgument("expected password response");
-  }
+  TESSERA_RETURN_NOT_OK(AwaitAuthenticationResponse("password", body));
   auto password = ParsePasswordMessage(body);
   if (!password.ok()) {
     SendFatal("08P01", "invalid password packet");

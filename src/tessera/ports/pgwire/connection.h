@@ -78,6 +78,9 @@ class Connection {
 
   Status Startup();
   Status Authenticate(const std::string& user);
+  /// Flush the authentication request, then read the client's 'p' message into `body`;
+  /// anything else is a protocol violation (08P01, naming `what` was expected).
+  Status AwaitAuthenticationResponse(const char* what, std::string& body);
   /// The `password` method: the client sends its password in cleartext (over TLS only).
   Status AuthenticateCleartext(const std::string& user, const std::string& verifier,
                                bool user_has_password);
