@@ -7,22 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include "tessera/ports/pgwire/protocol.h"
 #include "tessera/testing/test_util.h"
 
 namespace tessera::ports::pgwire {
 namespace {
-
-using Pairs = std::vector<std::pair<std::string, std::string>>;
-
-TEST(ParseStartupOptionsTest, TakesEveryFormLibpqSends) {
-  EXPECT_EQ(ParseStartupOptions("-c TimeZone=Asia/Kolkata"), (Pairs{{"TimeZone", "Asia/Kolkata"}}));
-  EXPECT_EQ(ParseStartupOptions("-cstatement_timeout=5s  --search-path=a,b"),
-            (Pairs{{"statement_timeout", "5s"}, {"search_path", "a,b"}}));
-  EXPECT_EQ(ParseStartupOptions("-c application_name=my\\ app -x -c =1 -c"),
-            (Pairs{{"application_name", "my app"}}));
-  EXPECT_EQ(ParseStartupOptions(""), Pairs{});
-}
 
 SessionSettings Make(const std::map<std::string, std::string>& startup) {
   return SessionSettings(startup, "15.0", "alice", false);
