@@ -155,6 +155,20 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
+bool ContainsNoCase(std::string_view text, std::string_view lower_needle) {
+  if (lower_needle.empty())
+    return true;
+  for (size_t at = 0; at + lower_needle.size() <= text.size(); ++at) {
+    size_t i = 0;
+    while (i < lower_needle.size() &&
+           std::tolower(static_cast<unsigned char>(text[at + i])) == lower_needle[i])
+      ++i;
+    if (i == lower_needle.size())
+      return true;
+  }
+  return false;
+}
+
 std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {

@@ -39,5 +39,12 @@ TEST(ParseInt64Test, StrictWholeNumbers) {
   EXPECT_FALSE(ParseInt64("").ok());
 }
 
+TEST(ContainsNoCaseTest, IgnoresAsciiCase) {
+  EXPECT_TRUE(ContainsNoCase("SELECT * FROM PG_Settings", "pg_settings"));
+  EXPECT_TRUE(ContainsNoCase("abc", ""));
+  EXPECT_FALSE(ContainsNoCase("pg_setting", "pg_settings"));
+  EXPECT_FALSE(ContainsNoCase("", "x"));
+}
+
 }  // namespace
 }  // namespace tessera

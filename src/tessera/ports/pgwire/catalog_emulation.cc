@@ -4,6 +4,8 @@
 #include <cctype>
 #include <regex>
 
+#include "tessera/common/strings.h"
+
 namespace tessera::ports::pgwire {
 namespace {
 
@@ -278,13 +280,6 @@ bool IsArrayCast(std::string_view sql, size_t at) {
   return sql.substr(j, 2) == "[]";
 }
 
-std::string LowerCopy(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::string CatalogEmulationSql(std::string_view principal, bool superuser,
@@ -320,10 +315,9 @@ std::string CatalogEmulationSql(std::string_view principal, bool superuser,
 }
 
 bool IsCatalogQuery(std::string_view sql) {
-  std::string lower = LowerCopy(sql);
   for (const char* marker : {"pg_", "information_schema", "regclass", "regtype", "format_type",
                              "duckdb_", "obj_description", "col_description"}) {
-    if (lower.find(marker) != std::string::npos)
+    if (ContainsNoCase(sql, marker))
       return true;
   }
   return false;
@@ -377,8 +371,7 @@ std::string RewriteCatalogQuery(std::string_view sql) {
       }
       if (StartsWithNoCase(sql, i, "::regclass") ||
           StartsWithNoCase(sql, i, "::pg_catalog.regclass")) {
-        std::string name =
-            LowerCopy(literal.substr(1, literal.size() >= 2 ? literal.size() - 2 : 0));
+        std::string name = ToLower(literal.substr(1, literal.size() >= 2 ? literal.size() - 2 : 0));
         if (name.rfind("pg_catalog.", 0) == 0)
           name = name.substr(11);
         std::string replacement;
@@ -426,7 +419,7 @@ std::string RewriteCatalogQuery(std::string_view sql) {
       while (name_end < sql.size() &&
              (std::isalnum(static_cast<unsigned char>(sql[name_end])) || sql[name_end] == '_'))
         ++name_end;
-      std::string name = LowerCopy(sql.substr(name_at, name_end - name_at));
+      std::string name = ToLower(sql.substr(name_at, name_end - name_at));
       if (name == "tables" || name == "columns" || name == "schemata" || name == "views") {
         out += "tessera_information_schema_" + name;
         i = name_end;
@@ -446,7 +439,7 @@ std::string RewriteCatalogQuery(std::string_view sql) {
       while (type_end < sql.size() &&
              (std::isalnum(static_cast<unsigned char>(sql[type_end])) || sql[type_end] == '_'))
         ++type_end;
-      std::string type = LowerCopy(sql.substr(type_at, type_end - type_at));
+      std::string type = ToLower(sql.substr(type_at, type_end - type_at));
       if (type == "regclass" || type == "regtype" || type == "regnamespace" || type == "regproc" ||
           type == "regrole" || type == "oid") {
         out += "::BIGINT";

@@ -27,9 +27,7 @@ Status Connection::RunTransactionVerb(const char* sql) {
 Status Connection::RefreshSettingsCatalog(std::string_view sql) {
   if (catalog_settings_version_ == settings_->version())
     return Status::OK();
-  std::string lower = ToLower(sql);
-  if (lower.find("pg_settings") == std::string::npos &&
-      lower.find("current_setting") == std::string::npos)
+  if (!ContainsNoCase(sql, "pg_settings") && !ContainsNoCase(sql, "current_setting"))
     return Status::OK();
   std::string rows;
   for (const auto& [name, value] : settings_->All()) {
