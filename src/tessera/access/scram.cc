@@ -45,6 +45,23 @@ std::string Xor(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+namespace {
+
+// RFC 5802 §3: SaltedPassword = Hi(Normalize(password), salt, i), the salted password the
+// stored and server keys derive from. Normalize is SASLprep, or the raw bytes where it fails,
+// as in PostgreSQL and libpq.
+Result<std::string> SaltedPassword(std::string_view password, std::string_view salt,
+                                   int iterations) {
+  std::string normalized = SaslPrep(password).value_or(std::string(password));
+  return Pbkdf2HmacSha256(normalized, salt, iterations);
+}
+
+std::string StoredKey(const std::string& salted) {
+  return Sha256(HmacSha256(salted, "Client Key"));
+}
+
+}  // namespace
+
 Result<std::string> MakeScramVerifier(std::string_view password, std::string_view salt,
                                       int iterations) {
   if (password.empty())
@@ -53,15 +70,10 @@ Result<std::string> MakeScramVerifier(std::string_view password, std::string_vie
     return Status::InvalidArgument("empty SCRAM salt");
   if (iterations < 1 || iterations > kMaxIterations)
     return Status::InvalidArgument("SCRAM iteration count must be between 1 and 10000000");
-  // RFC 5802 §3: SaltedPassword = Hi(Normalize(password), salt, i); StoredKey =
-  // H(HMAC(SP, "Client Key")). Normalize is SASLprep, or the raw bytes where it fails, as in
-  // PostgreSQL and libpq.
-  std::string normalized = SaslPrep(password).value_or(std::string(password));
-  TESSERA_ASSIGN_OR_RETURN(std::string salted, Pbkdf2HmacSha256(normalized, salt, iterations));
-  std::string stored_key = Sha256(HmacSha256(salted, "Client Key"));
+  TESSERA_ASSIGN_OR_RETURN(std::string salted, SaltedPassword(password, salt, iterations));
   std::string server_key = HmacSha256(salted, "Server Key");
   return std::string(kPrefix) + std::to_string(iterations) + ":" + Base64Encode(salt) + "$" +
-         Base64Encode(stored_key) + ":" + Base64Encode(server_key);
+         Base64Encode(StoredKey(salted)) + ":" + Base64Encode(server_key);
 }
 
 Result<std::string> MakeScramVerifier(std::string_view password, int iterations) {
@@ -72,10 +84,9 @@ Result<bool> VerifyPlainPassword(std::string_view password, std::string_view ver
   TESSERA_ASSIGN_OR_RETURN(ScramSecret secret, ParseScramVerifier(verifier));
   if (password.empty())
     return false;
-  TESSERA_ASSIGN_OR_RETURN(std::string remade,
-                           MakeScramVerifier(password, secret.salt, secret.iterations));
-  TESSERA_ASSIGN_OR_RETURN(ScramSecret candidate, ParseScramVerifier(remade));
-  return ConstantTimeEquals(candidate.stored_key, secret.stored_key);
+  TESSERA_ASSIGN_OR_RETURN(std::string salted,
+                           SaltedPassword(password, secret.salt, secret.iterations));
+  return ConstantTimeEquals(StoredKey(salted), secret.stored_key);
 }
 
 Result<ScramSecret> ParseScramVerifier(std::string_view verifier) {
