@@ -284,27 +284,19 @@ bool IsArrayCast(std::string_view sql, size_t at) {
 
 std::string CatalogEmulationSql(std::string_view principal, bool superuser,
                                 std::string_view server_version) {
-  std::string owner;
-  for (char c : principal) {
-    if (c == '\'')
-      owner += '\'';
-    owner += c;
-  }
+  std::string owner = QuoteLiteral(principal);
   std::string sql = kTypeMacros;
-  sql += "CREATE OR REPLACE TEMP MACRO current_user_name() AS '" + owner + "';\n";
+  sql += "CREATE OR REPLACE TEMP MACRO current_user_name() AS " + owner + ";\n";
   // DuckDB answers these with its own name ("duckdb") and version ("v1.4.4"); temp macros
   // shadow its functions. Tools parse "PostgreSQL <version>" from version().
-  std::string version;
-  for (char c : server_version) {
-    if (c != '\'')
-      version += c;
-  }
-  sql += "CREATE OR REPLACE TEMP MACRO version() AS 'PostgreSQL " + version +
-         " (tessera) on x86_64-pc-linux-gnu, 64-bit';\n";
+  sql += "CREATE OR REPLACE TEMP MACRO version() AS " +
+         QuoteLiteral("PostgreSQL " + std::string(server_version) +
+                      " (tessera) on x86_64-pc-linux-gnu, 64-bit") +
+         ";\n";
   for (const char* name : {"current_user", "session_user", "current_role"})
     sql += std::string("CREATE OR REPLACE TEMP MACRO ") + name + "() AS current_user_name();\n";
   sql += kCatalog;
-  sql += "CREATE OR REPLACE TEMP TABLE pg_roles AS SELECT 10 AS oid, '" + owner + "' AS rolname, " +
+  sql += "CREATE OR REPLACE TEMP TABLE pg_roles AS SELECT 10 AS oid, " + owner + " AS rolname, " +
          (superuser ? "true" : "false") +
          " AS rolsuper, false AS rolinherit, false AS rolcreaterole, false AS rolcreatedb, "
          "true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit, "
