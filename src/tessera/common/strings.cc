@@ -155,6 +155,15 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
+std::string ToUpper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
 bool ContainsNoCase(std::string_view text, std::string_view lower_needle) {
   if (lower_needle.empty())
     return true;

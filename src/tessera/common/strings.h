@@ -30,6 +30,7 @@ bool EndsWith(std::string_view text, std::string_view suffix);
 std::vector<std::string> Split(std::string_view text, char separator);
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 std::string ToLower(std::string_view text);
+std::string ToUpper(std::string_view text);
 /// Whether `text` contains `lower_needle` (given in lower case), ignoring ASCII case; allocates
 /// nothing.
 bool ContainsNoCase(std::string_view text, std::string_view lower_needle);

@@ -39,6 +39,8 @@ TEST(ParseInt64Test, StrictWholeNumbers) {
   EXPECT_FALSE(ParseInt64("").ok());
 }
 
+TEST(ToUpperTest, AsciiOnly) { EXPECT_EQ(ToUpper("discard all é"), "DISCARD ALL é"); }
+
 TEST(ContainsNoCaseTest, IgnoresAsciiCase) {
   EXPECT_TRUE(ContainsNoCase("SELECT * FROM PG_Settings", "pg_settings"));
   EXPECT_TRUE(ContainsNoCase("abc", ""));

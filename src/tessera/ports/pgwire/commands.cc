@@ -4,15 +4,10 @@
 #include <charconv>
 #include <vector>
 
+#include "tessera/common/strings.h"
+
 namespace tessera::ports::pgwire {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Splits a statement into words: identifiers/keywords, numbers, quoted strings ('...', "..."),
 // and single punctuation characters. Comments are dropped. `offsets` keeps where each word
@@ -76,7 +71,7 @@ Words Tokenize(std::string_view sql) {
 }
 
 bool Is(const Words& w, size_t i, std::string_view keyword) {
-  return i < w.text.size() && !w.quoted[i] && Lower(w.text[i]) == keyword;
+  return i < w.text.size() && !w.quoted[i] && ToLower(w.text[i]) == keyword;
 }
 
 Command ClassifySet(const Words& w, size_t i) {
@@ -93,7 +88,7 @@ Command ClassifySet(const Words& w, size_t i) {
     command.kind = CommandKind::kDiscard;
     return command;
   } else if (i < w.text.size()) {
-    command.name = Lower(w.text[i]);
+    command.name = ToLower(w.text[i]);
     ++i;
     if (Is(w, i, "=") || Is(w, i, "to"))
       ++i;
@@ -134,7 +129,7 @@ Command ClassifyFetch(const Words& w, size_t i, bool move) {
   if (Is(w, i, "from") || Is(w, i, "in"))
     ++i;
   if (i < w.text.size())
-    command.name = w.quoted[i] ? w.text[i] : Lower(w.text[i]);
+    command.name = w.quoted[i] ? w.text[i] : ToLower(w.text[i]);
   else
     command.kind = CommandKind::kSql;
   return command;
@@ -159,7 +154,7 @@ Command ClassifyCommand(std::string_view statement) {
     return ClassifySet(w, 1);
   } else if (Is(w, 0, "reset")) {
     command.kind = CommandKind::kReset;
-    command.name = w.text.size() > 1 ? Lower(w.text[1]) : "";
+    command.name = w.text.size() > 1 ? ToLower(w.text[1]) : "";
   } else if (Is(w, 0, "show")) {
     command.kind = CommandKind::kShow;
     if (Is(w, 1, "transaction") && Is(w, 2, "isolation") && Is(w, 3, "level")) {
@@ -167,7 +162,7 @@ Command ClassifyCommand(std::string_view statement) {
     } else if (Is(w, 1, "time") && Is(w, 2, "zone")) {
       command.name = "timezone";
     } else {
-      command.name = w.text.size() > 1 ? Lower(w.text[1]) : "";
+      command.name = w.text.size() > 1 ? ToLower(w.text[1]) : "";
       // SHOW TABLES, SHOW name FROM ...: DuckDB's own SHOW.
       if (command.name == "tables" || command.name == "databases" || w.text.size() > 3)
         command.kind = CommandKind::kSql;
@@ -177,7 +172,7 @@ Command ClassifyCommand(std::string_view statement) {
     if (w.text.size() < 4)
       return command;
     command.kind = CommandKind::kDeclare;
-    command.name = w.quoted[1] ? w.text[1] : Lower(w.text[1]);
+    command.name = w.quoted[1] ? w.text[1] : ToLower(w.text[1]);
     size_t i = 2;
     while (i < w.text.size() && !Is(w, i, "for")) {
       if (Is(w, i, "with") && Is(w, i + 1, "hold"))
@@ -196,7 +191,7 @@ Command ClassifyCommand(std::string_view statement) {
   } else if (Is(w, 0, "close")) {
     command.kind = CommandKind::kClose;
     if (w.text.size() > 1 && !Is(w, 1, "all"))
-      command.name = w.quoted[1] ? w.text[1] : Lower(w.text[1]);
+      command.name = w.quoted[1] ? w.text[1] : ToLower(w.text[1]);
   } else if (Is(w, 0, "copy")) {
     // COPY ... TO STDOUT is answered by the port; any other COPY goes to DuckDB (admins only).
     size_t to = 1;
@@ -239,16 +234,16 @@ Command ClassifyCommand(std::string_view statement) {
   } else if (Is(w, 0, "discard") || Is(w, 0, "deallocate") || Is(w, 0, "unlisten") ||
              Is(w, 0, "listen")) {
     command.kind = CommandKind::kDiscard;
-    command.name = Lower(w.text[0]);
+    command.name = ToLower(w.text[0]);
     if (w.text.size() > 1)
-      command.value = Lower(w.text[1]);  // DISCARD ALL | PLANS | ..., DEALLOCATE [PREPARE] name
+      command.value = ToLower(w.text[1]);  // DISCARD ALL | PLANS | ..., DEALLOCATE [PREPARE] name
   }
   return command;
 }
 
 std::string CommandTagFor(std::string_view statement, int64_t rows) {
   Words w = Tokenize(statement);
-  std::string first = w.text.empty() ? "" : Lower(w.text[0]);
+  std::string first = w.text.empty() ? "" : ToLower(w.text[0]);
   std::string n = std::to_string(rows);
   if (first == "select" || first == "with" || first == "values" || first == "table" ||
       first == "from" || first == "(" || first == "pivot" || first == "unpivot" ||
@@ -265,7 +260,7 @@ std::string CommandTagFor(std::string_view statement, int64_t rows) {
            n;
   std::string tag;
   for (size_t i = 0; i < w.text.size() && i < 2; ++i) {
-    std::string word = Lower(w.text[i]);
+    std::string word = ToLower(w.text[i]);
     if (word.empty() || !std::isalpha(static_cast<unsigned char>(word[0])))
       break;
     if (i == 1 && (first != "create" && first != "drop" && first != "alter"))
@@ -274,8 +269,7 @@ std::string CommandTagFor(std::string_view statement, int64_t rows) {
       break;
     if (!tag.empty())
       tag += ' ';
-    for (char c : word)
-      tag += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    tag += ToUpper(word);
   }
   return tag.empty() ? "OK" : tag;
 }

@@ -10,16 +10,6 @@ namespace tessera::ports::pgwire {
 
 using internal::kFlushBytes;
 
-namespace {
-
-std::string UpperWord(std::string word) {
-  for (char& c : word)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return word;
-}
-
-}  // namespace
-
 Status Connection::RunTransactionVerb(const char* sql) {
   return session_->connection().Execute(sql);
 }
@@ -232,7 +222,7 @@ Status Connection::RunCommand(const Command& command, bool extended, std::string
       return Status::OK();
     case CommandKind::kDiscard:
       tag = command.name == "deallocate" ? "DEALLOCATE"
-            : command.name == "discard"  ? "DISCARD " + UpperWord(command.value)
+            : command.name == "discard"  ? "DISCARD " + ToUpper(command.value)
             : command.name == "listen"   ? "LISTEN"
             : command.name == "unlisten" ? "UNLISTEN"
                                          : "SET";
