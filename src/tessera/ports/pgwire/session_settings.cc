@@ -4,17 +4,12 @@
 #include <cctype>
 #include <charconv>
 
+#include "tessera/common/strings.h"
 #include "tessera/ports/pgwire/protocol.h"
 #include "tessera/ports/pgwire/session_zone.h"
 
 namespace tessera::ports::pgwire {
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 std::string Unquote(const std::string& value) {
   if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
@@ -71,7 +66,7 @@ SessionSettings::SessionSettings(const std::map<std::string, std::string>& start
   };
   values_ = defaults_;
   for (const auto& [name, value] : startup) {
-    std::string lower = Lower(name);
+    std::string lower = ToLower(name);
     if (lower == "options") {
       for (const auto& [option, option_value] : ParseStartupOptions(value))
         (void)Set(option, option_value);
@@ -86,23 +81,23 @@ SessionSettings::SessionSettings(const std::map<std::string, std::string>& start
 }
 
 Status SessionSettings::Set(const std::string& raw_name, const std::string& raw_value) {
-  std::string name = CanonicalName(Lower(raw_name));
+  std::string name = CanonicalName(ToLower(raw_name));
   std::string value = Unquote(raw_value);
-  if (Lower(value) == "default")
+  if (ToLower(value) == "default")
     return Reset(name);
   if (name == "client_encoding") {
-    std::string lower = Lower(value);
+    std::string lower = ToLower(value);
     if (lower != "utf8" && lower != "unicode" && lower != "utf-8" && lower != "sql_ascii")
       return Status::InvalidArgument("client encoding \"" + value +
                                      "\" is not supported: use UTF8");
     value = "UTF8";
   } else if (name == "DateStyle") {
-    if (Lower(value).find("iso") == std::string::npos)
+    if (ToLower(value).find("iso") == std::string::npos)
       return Status::InvalidArgument("DateStyle \"" + value + "\" is not supported: use ISO");
   } else if (name == "TimeZone") {
     // Any zone of the time zone database, spelled canonically as PostgreSQL shows it; offsets
     // of zero are UTC. timestamptz text carries the zone's offset, and DuckDB computes in it.
-    std::string lower = Lower(value);
+    std::string lower = ToLower(value);
     if (lower == "local")
       return Reset(name);
     if (lower == "0" || lower == "+00" || lower == "00:00" || lower == "+00:00" || lower == "z") {
@@ -145,7 +140,7 @@ Status SessionSettings::Set(const std::string& raw_name, const std::string& raw_
 }
 
 Status SessionSettings::Reset(const std::string& raw_name) {
-  std::string name = CanonicalName(Lower(raw_name));
+  std::string name = CanonicalName(ToLower(raw_name));
   if (name == "all") {
     values_ = defaults_;
     ++version_;
@@ -161,7 +156,7 @@ Status SessionSettings::Reset(const std::string& raw_name) {
 }
 
 Result<std::string> SessionSettings::Show(const std::string& raw_name) const {
-  std::string name = CanonicalName(Lower(raw_name));
+  std::string name = CanonicalName(ToLower(raw_name));
   auto it = values_.find(name);
   if (it == values_.end())
     return Status::NotFound("unrecognized configuration parameter \"" + raw_name + "\"");
@@ -189,7 +184,7 @@ bool SessionSettings::IsReported(const std::string& name) {
                                           "session_authorization",
                                           "standard_conforming_strings",
                                           "TimeZone"};
-  std::string canonical = CanonicalName(Lower(name));
+  std::string canonical = CanonicalName(ToLower(name));
   return std::find(std::begin(kReported), std::end(kReported), canonical) != std::end(kReported);
 }
 
@@ -212,7 +207,7 @@ int64_t SessionSettings::statement_timeout_ms() const {
 }
 
 Result<int64_t> ParseDurationMs(const std::string& text) {
-  std::string t = Lower(Unquote(text));
+  std::string t = ToLower(Unquote(text));
   t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
   int64_t number = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), number);
