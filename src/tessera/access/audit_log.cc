@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -17,6 +19,8 @@ namespace tessera::access {
 namespace {
 
 std::string ErrnoMessage(int error) { return std::strerror(error); }
+
+constexpr size_t kKeptLineBytes = 64 * 1024;
 
 Result<AuditEvent> ParseEvent(const std::string& line) {
   TESSERA_ASSIGN_OR_RETURN(Json json, ParseJson(line));
@@ -55,11 +59,16 @@ std::string AuditEventToJson(const AuditEvent& event) {
 }
 
 std::string AuditEventToJson(const AuditEvent& event, std::string_view time) {
+  std::string out;
+  out.reserve(256 + event.sql.size() + event.object.size() + event.error.size());
+  AppendAuditEventJson(out, event, time);
+  return out;
+}
+
+void AppendAuditEventJson(std::string& out, const AuditEvent& event, std::string_view time) {
   // Written directly (an audit line per file download is on the hot path), keys in sorted
   // order as the JSON library writes them. Fields a port does not use are left out, so each
   // line says only what happened.
-  std::string out;
-  out.reserve(256 + event.sql.size() + event.object.size() + event.error.size());
   char separator = '{';
   auto key = [&](std::string_view name) {
     out += separator;
@@ -74,7 +83,9 @@ std::string AuditEventToJson(const AuditEvent& event, std::string_view time) {
   };
   auto int_field = [&](std::string_view name, int64_t value) {
     key(name);
-    out += std::to_string(value);
+    std::array<char, 24> digits{};
+    char* end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+    out.append(digits.data(), end);
   };
   bool has_action = !event.action.empty();
   if (has_action) {
@@ -98,7 +109,6 @@ std::string AuditEventToJson(const AuditEvent& event, std::string_view time) {
   if (event.version)
     int_field("version", *event.version);
   out += '}';
-  return out;
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& data_dir, const Clock* clock) {
@@ -116,23 +126,29 @@ AuditLog::~AuditLog() {
 }
 
 Status AuditLog::Record(const AuditEvent& event) {
-  std::string time = FormatIso8601Millis(event.time_ms != 0 ? event.time_ms : clock_->NowMillis());
-  std::string line = AuditEventToJson(event, time);
+  // Per-thread buffers: a download records a line per request, without allocating.
+  thread_local std::string time;
+  thread_local std::string line;
+  time.clear();
+  AppendIso8601Millis(time, event.time_ms != 0 ? event.time_ms : clock_->NowMillis());
+  if (line.capacity() > kKeptLineBytes)
+    std::string().swap(line);  // a long statement's line is not kept for the thread's lifetime
+  line.clear();
+  AppendAuditEventJson(line, event, time);
   line += '\n';
   std::string_view day = std::string_view(time).substr(0, 10);
-  std::lock_guard<std::mutex> lock(mutex_);
+  // Writers share the lock: an O_APPEND write() is atomic on its own, and holding a mutex
+  // across the system call made concurrent downloads queue behind each other. Only switching
+  // to the next day's file takes the lock alone.
+  std::shared_lock<std::shared_mutex> shared(mutex_);
   if (fd_ < 0 || day != day_) {
-    std::string path = dir_ + "/audit-" + std::string(day) + ".jsonl";
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-      return Status::IoError("opening " + path + ": " + ErrnoMessage(errno));
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = fd;
-    day_ = day;
+    shared.unlock();
+    {
+      std::lock_guard<std::shared_mutex> exclusive(mutex_);
+      TESSERA_RETURN_NOT_OK(OpenDayLocked(day));
+    }
+    shared.lock();
   }
-  // One write() per line: with O_APPEND the kernel places it atomically at the end of the file,
-  // so writers in other threads and processes cannot interleave inside it.
   while (true) {
     ssize_t n = ::write(fd_, line.data(), line.size());
     if (n < 0 && errno == EINTR)
@@ -143,6 +159,20 @@ Status AuditLog::Record(const AuditEvent& event) {
       return Status::IoError("writing the audit log: short write (disk full?)");
     return Status::OK();
   }
+}
+
+Status AuditLog::OpenDayLocked(std::string_view day) {
+  if (fd_ >= 0 && day == day_)
+    return Status::OK();  // another writer switched while this one waited
+  std::string path = dir_ + "/audit-" + std::string(day) + ".jsonl";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Status::IoError("opening " + path + ": " + ErrnoMessage(errno));
+  if (fd_ >= 0)
+    ::close(fd_);
+  fd_ = fd;
+  day_ = day;
+  return Status::OK();
 }
 
 Result<std::vector<AuditEvent>> ReadAuditLog(const std::string& data_dir, size_t limit) {

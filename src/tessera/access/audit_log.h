@@ -2,8 +2,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,10 +52,12 @@ class AuditLog {
 
  private:
   AuditLog(std::string dir, const Clock* clock) : dir_(std::move(dir)), clock_(clock) {}
+  // With mutex_ held exclusively: make fd_ the file of `day`.
+  Status OpenDayLocked(std::string_view day);
 
   std::string dir_;
   const Clock* clock_;
-  std::mutex mutex_;
+  std::shared_mutex mutex_;
   std::string day_;  // the day of the open file, "YYYY-MM-DD"
   int fd_ = -1;
 };
@@ -64,6 +66,8 @@ class AuditLog {
 std::string AuditEventToJson(const AuditEvent& event);
 /// The same with the event's time already formatted (FormatIso8601Millis of time_ms).
 std::string AuditEventToJson(const AuditEvent& event, std::string_view time);
+/// The same, appended to `out`.
+void AppendAuditEventJson(std::string& out, const AuditEvent& event, std::string_view time);
 
 /// Read the last `limit` events of the log (every day's file, oldest first). A trailing line
 /// without its newline (a write in progress) is skipped. Return kIoError if a file cannot be

@@ -1,3 +1,8 @@
+// The SHA-256 state functions (SHA256_Init and friends) are deprecated in OpenSSL 3 in favour of
+// EVP, but a SHA256_CTX is a plain struct: HmacSha256Key copies a prepared state by value per
+// MAC, where an EVP context copy allocates twice. File downloads check a MAC per request.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "tessera/common/crypto.h"
 
 #include <algorithm>
@@ -26,31 +31,40 @@ const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-std::string EncodeWith(std::string_view bytes, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+// Write the encoding to `out`, which has room for it; return its length.
+size_t EncodeTo(std::string_view bytes, const char* alphabet, bool pad, char* out) {
+  char* at = out;
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
                  (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
                  uint32_t{static_cast<unsigned char>(bytes[i + 2])};
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
+    *at++ = alphabet[(v >> 18) & 63];
+    *at++ = alphabet[(v >> 12) & 63];
+    *at++ = alphabet[(v >> 6) & 63];
+    *at++ = alphabet[v & 63];
   }
   size_t rest = bytes.size() - i;
   if (rest > 0) {
     uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
     if (rest == 2)
       v |= uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
+    *at++ = alphabet[(v >> 18) & 63];
+    *at++ = alphabet[(v >> 12) & 63];
     if (rest == 2)
-      out += alphabet[(v >> 6) & 63];
-    if (pad)
-      out.append(rest == 1 ? 2 : 1, '=');
+      *at++ = alphabet[(v >> 6) & 63];
+    if (pad) {
+      *at++ = '=';
+      if (rest == 1)
+        *at++ = '=';
+    }
   }
+  return static_cast<size_t>(at - out);
+}
+
+std::string EncodeWith(std::string_view bytes, const char* alphabet, bool pad) {
+  std::string out((bytes.size() + 2) / 3 * 4, '\0');
+  out.resize(EncodeTo(bytes, alphabet, pad, out.data()));
   return out;
 }
 
@@ -115,9 +129,12 @@ std::string HmacSha256(std::string_view key, std::string_view bytes) {
   return out;
 }
 
-HmacSha256Key::HmacSha256Key(std::string_view key)
-    : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()) {
-  TESSERA_CHECK(inner_ != nullptr && outer_ != nullptr);
+struct HmacSha256Key::States {
+  SHA256_CTX inner;  // SHA-256 after absorbing key XOR ipad
+  SHA256_CTX outer;  // SHA-256 after absorbing key XOR opad
+};
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : states_(std::make_unique<States>()) {
   constexpr size_t kBlock = 64;  // SHA-256's block size
   std::array<unsigned char, kBlock> block{};
   if (key.size() > kBlock) {
@@ -127,34 +144,33 @@ HmacSha256Key::HmacSha256Key(std::string_view key)
     std::copy(key.begin(), key.end(), block.begin());
   }
   std::array<unsigned char, kBlock> pad{};
-  for (auto [ctx, mask] : {std::pair{inner_, 0x36}, std::pair{outer_, 0x5c}}) {
+  for (auto [ctx, mask] : {std::pair{&states_->inner, 0x36}, std::pair{&states_->outer, 0x5c}}) {
     for (size_t i = 0; i < kBlock; ++i)
       pad[i] = static_cast<unsigned char>(block[i] ^ mask);
-    TESSERA_CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx, pad.data(), pad.size()) == 1);
+    TESSERA_CHECK(SHA256_Init(ctx) == 1 && SHA256_Update(ctx, pad.data(), pad.size()) == 1);
   }
   OPENSSL_cleanse(block.data(), block.size());
   OPENSSL_cleanse(pad.data(), pad.size());
 }
 
-HmacSha256Key::~HmacSha256Key() {
-  EVP_MD_CTX_free(inner_);
-  EVP_MD_CTX_free(outer_);
+HmacSha256Key::~HmacSha256Key() { OPENSSL_cleanse(states_.get(), sizeof(States)); }
+
+void HmacSha256Key::Mac(std::initializer_list<std::string_view> parts, Digest& out) const {
+  SHA256_CTX ctx = states_->inner;
+  for (std::string_view part : parts)
+    SHA256_Update(&ctx, part.data(), part.size());
+  Digest inner;
+  SHA256_Final(inner.data(), &ctx);
+  ctx = states_->outer;
+  SHA256_Update(&ctx, inner.data(), inner.size());
+  SHA256_Final(out.data(), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
 }
 
 std::string HmacSha256Key::Mac(std::string_view bytes) const {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> inner{};
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  unsigned int length = 0;
-  TESSERA_CHECK(
-      ctx != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), inner_) == 1 &&
-      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 &&
-      EVP_DigestFinal_ex(ctx.get(), inner.data(), &length) == 1 &&
-      EVP_MD_CTX_copy_ex(ctx.get(), outer_) == 1 &&
-      EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) == 1 &&
-      EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length) == 1);
-  return out;
+  Digest digest;
+  Mac({bytes}, digest);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
 Result<std::string> Pbkdf2HmacSha256(std::string_view password, std::string_view salt,
@@ -177,6 +193,10 @@ std::string Base64Encode(std::string_view bytes) {
 
 std::string Base64UrlEncode(std::string_view bytes) {
   return EncodeWith(bytes, kBase64UrlAlphabet, false);
+}
+
+size_t Base64UrlEncodeTo(std::string_view bytes, char* out) {
+  return EncodeTo(bytes, kBase64UrlAlphabet, false, out);
 }
 
 Result<std::string> Base64UrlDecode(std::string_view text) {

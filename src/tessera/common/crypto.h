@@ -1,6 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -46,6 +49,8 @@ std::string HmacSha256(std::string_view key, std::string_view bytes);
 /// Thread-safe after construction.
 class HmacSha256Key {
  public:
+  using Digest = std::array<unsigned char, 32>;
+
   explicit HmacSha256Key(std::string_view key);
   ~HmacSha256Key();
   HmacSha256Key(const HmacSha256Key&) = delete;
@@ -53,10 +58,13 @@ class HmacSha256Key {
 
   /// The 32-byte HMAC-SHA-256 of `bytes` under this key.
   std::string Mac(std::string_view bytes) const;
+  /// The HMAC-SHA-256 of the concatenation of `parts`, into `out`. Allocates nothing, for
+  /// checks made on every request.
+  void Mac(std::initializer_list<std::string_view> parts, Digest& out) const;
 
  private:
-  evp_md_ctx_st* inner_;  // SHA-256 after absorbing key XOR ipad
-  evp_md_ctx_st* outer_;  // SHA-256 after absorbing key XOR opad
+  struct States;
+  std::unique_ptr<States> states_;
 };
 
 /// Derive 32 bytes with PBKDF2-HMAC-SHA-256 (RFC 8018), which SCRAM-SHA-256 calls Hi().
@@ -74,6 +82,9 @@ Result<std::string> Base64Decode(std::string_view text);
 
 /// Encode as RFC 4648 base64url ('-' and '_'), without padding.
 std::string Base64UrlEncode(std::string_view bytes);
+/// The same into `out`, which has room for (bytes.size() + 2) / 3 * 4 characters; return the
+/// number written.
+size_t Base64UrlEncodeTo(std::string_view bytes, char* out);
 
 /// Decode unpadded RFC 4648 base64url. Return kInvalidArgument as Base64Decode does (padding,
 /// '+' and '/' are refused too).

@@ -1,5 +1,6 @@
 #include "tessera/common/crypto.h"
 
+#include <array>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -27,6 +28,17 @@ TEST(Base64UrlTest, RoundTripsEveryLength) {
   EXPECT_FALSE(Base64UrlDecode("ab+c").ok());
   EXPECT_FALSE(Base64UrlDecode("abc=").ok());
   EXPECT_FALSE(Base64UrlDecode("a").ok());
+}
+
+TEST(Base64UrlTest, EncodeToWritesWhatEncodeReturns) {
+  std::string bytes;
+  for (int i = 0; i < 40; ++i) {
+    bytes += static_cast<char>(i * 37);
+    std::array<char, 64> out{};
+    size_t size = Base64UrlEncodeTo(bytes, out.data());
+    EXPECT_EQ(std::string_view(out.data(), size), Base64UrlEncode(bytes)) << i;
+    EXPECT_LE(size, (bytes.size() + 2) / 3 * 4);
+  }
 }
 
 TEST(Md5Test, StreamEqualsOneShot) {
@@ -70,6 +82,17 @@ TEST(HmacSha256KeyTest, EqualsTheOneShotMacForEveryKeyLength) {
       message += "!";
     }
   }
+}
+
+TEST(HmacSha256KeyTest, MacOverPartsEqualsMacOfTheirConcatenation) {
+  HmacSha256Key key("node secret");
+  HmacSha256Key::Digest parts;
+  key.Mac({"3:", "abc", "", "12:", "part-0.parquet"}, parts);
+  std::string joined = key.Mac("3:abc12:part-0.parquet");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(parts.data()), parts.size()), joined);
+  HmacSha256Key::Digest empty;
+  key.Mac({}, empty);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(empty.data()), empty.size()), key.Mac(""));
 }
 
 TEST(Pbkdf2HmacSha256Test, KnownVectors) {

@@ -28,7 +28,12 @@ void AppendEscaped(std::string& out, unsigned char c) {
 
 Result<std::string> PercentDecode(std::string_view text) {
   std::string out;
-  out.reserve(text.size());
+  TESSERA_RETURN_NOT_OK(PercentDecodeAppend(text, out));
+  return out;
+}
+
+Status PercentDecodeAppend(std::string_view text, std::string& out) {
+  out.reserve(out.size() + text.size());
   size_t i = 0;
   while (i < text.size()) {
     size_t percent = text.find('%', i);
@@ -47,7 +52,7 @@ Result<std::string> PercentDecode(std::string_view text) {
     out += static_cast<char>(hi * 16 + lo);
     i = percent + 3;
   }
-  return out;
+  return Status::OK();
 }
 
 std::string PercentEncodePath(std::string_view text) {

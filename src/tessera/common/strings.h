@@ -12,6 +12,8 @@ namespace tessera {
 /// Decode RFC 3986 percent-escapes once ("%2F" -> "/"). Return kInvalidArgument on a truncated or
 /// non-hex escape.
 Result<std::string> PercentDecode(std::string_view text);
+/// The same, appended to `out` (which keeps what was decoded before an error).
+Status PercentDecodeAppend(std::string_view text, std::string& out);
 /// Percent-encode every byte outside [A-Za-z0-9-._~/] (so paths keep their slashes).
 std::string PercentEncodePath(std::string_view text);
 /// Escape a partition value for a Hive-style directory name, as Spark does ("/" -> "%2F").

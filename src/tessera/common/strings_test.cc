@@ -6,6 +6,10 @@ namespace tessera {
 namespace {
 
 TEST(PercentDecodeTest, DecodesOnce) {
+  std::string appended = "kept:";
+  EXPECT_TRUE(PercentDecodeAppend("a%2Fb", appended).ok());
+  EXPECT_EQ(appended, "kept:a/b");
+  EXPECT_FALSE(PercentDecodeAppend("%zz", appended).ok());
   EXPECT_EQ(*PercentDecode("a%20b%252F"), "a b%2F");
   EXPECT_EQ(*PercentDecode("plain"), "plain");
   EXPECT_FALSE(PercentDecode("bad%2").ok());

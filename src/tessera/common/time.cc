@@ -76,6 +76,12 @@ const SystemClock& SystemClock::Instance() {
 }
 
 std::string FormatIso8601Millis(int64_t epoch_millis) {
+  std::string out;
+  AppendIso8601Millis(out, epoch_millis);
+  return out;
+}
+
+void AppendIso8601Millis(std::string& out, int64_t epoch_millis) {
   int64_t days = epoch_millis / 86400000;
   int64_t rem = epoch_millis % 86400000;
   if (rem < 0) {
@@ -93,11 +99,15 @@ std::string FormatIso8601Millis(int64_t epoch_millis) {
                   static_cast<long long>(rem / 60000 % 60),                                // NOLINT
                   static_cast<long long>(rem / 1000 % 60),                                 // NOLINT
                   static_cast<long long>(rem % 1000));                                     // NOLINT
-    return buf;
+    out += buf;
+    return;
   }
   // Digits by hand: audit lines format a time per request, and snprintf is slow.
-  std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](size_t end, int64_t value, int width) { PutDigits(out, end, value, width); };
+  size_t at = out.size();
+  out += "0000-00-00T00:00:00.000Z";
+  auto put = [&out, at](size_t end, int64_t value, int width) {
+    PutDigits(out, at + end, value, width);
+  };
   put(3, y, 4);
   put(6, m, 2);
   put(9, d, 2);
@@ -105,10 +115,15 @@ std::string FormatIso8601Millis(int64_t epoch_millis) {
   put(15, rem / 60000 % 60, 2);
   put(18, rem / 1000 % 60, 2);
   put(22, rem % 1000, 3);
-  return out;
 }
 
 std::string FormatHttpDate(int64_t epoch_seconds) {
+  std::string out(kHttpDateLength, ' ');
+  FormatHttpDate(epoch_seconds, out.data());
+  return out;
+}
+
+void FormatHttpDate(int64_t epoch_seconds, char* out) {
   static constexpr std::string_view kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -123,17 +138,21 @@ std::string FormatHttpDate(int64_t epoch_seconds) {
   unsigned d = 0;
   CivilFromDays(days, &y, &m, &d);
   y = std::clamp<int64_t>(y, 0, 9999);
-  std::string out(kDays[((days % 7) + 7) % 7]);  // 1970-01-01 was a Thursday
-  out += ", 00 ";
-  out += kMonths[m - 1];
-  out += " 0000 00:00:00 GMT";
-  auto put = [&out](size_t end, int64_t value, int width) { PutDigits(out, end, value, width); };
+  std::string_view day_name = kDays[((days % 7) + 7) % 7];  // 1970-01-01 was a Thursday
+  std::string_view month = kMonths[m - 1];
+  std::string_view pattern = "Ddd, 00 Mmm 0000 00:00:00 GMT";
+  std::copy(pattern.begin(), pattern.end(), out);
+  std::copy(day_name.begin(), day_name.end(), out);
+  std::copy(month.begin(), month.end(), out + 8);
+  auto put = [out](size_t end, int64_t value, int width) {
+    for (int i = 0; i < width; ++i, value /= 10)
+      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
   put(6, d, 2);
   put(15, y, 4);
   put(18, rem / 3600, 2);
   put(21, rem / 60 % 60, 2);
   put(24, rem % 60, 2);
-  return out;
 }
 
 Result<int32_t> ParseDate(std::string_view text) {

@@ -1,6 +1,8 @@
 #include "tessera/common/time.h"
 
+#include <array>
 #include <ctime>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -26,6 +28,20 @@ TEST(TimeTest, FormatsLikeStrftimeAcrossYearsAndLeapDays) {
     EXPECT_EQ(FormatIso8601Millis(seconds * 1000 + 7), std::string(iso) + ".007Z") << seconds;
   }
   EXPECT_EQ(FormatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110's example
+}
+
+TEST(TimeTest, FormatsIntoBuffers) {
+  std::string line = "at ";
+  AppendIso8601Millis(line, 1587968586154);
+  AppendIso8601Millis(line, -1);
+  EXPECT_EQ(line, "at 2020-04-27T06:23:06.154Z1969-12-31T23:59:59.999Z");
+  std::string far;
+  AppendIso8601Millis(far, int64_t{253402300800000});  // year 10000: the slow path
+  EXPECT_EQ(far, FormatIso8601Millis(253402300800000));
+  std::array<char, kHttpDateLength + 1> http{};
+  http.back() = '#';
+  FormatHttpDate(784111777, http.data());
+  EXPECT_EQ(std::string_view(http.data(), http.size()), "Sun, 06 Nov 1994 08:49:37 GMT#");
 }
 
 TEST(TimeTest, ParsesTimestamps) {

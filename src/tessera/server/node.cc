@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "tessera/common/crypto.h"
@@ -26,7 +27,7 @@ namespace tessera::server {
 constexpr size_t kResolveCacheEntries = 256;
 
 struct ResolveCache {
-  std::mutex mutex;
+  std::shared_mutex mutex;
   std::unordered_map<std::string, std::pair<std::shared_ptr<const ports::http::FileTarget>,
                                             std::chrono::steady_clock::time_point>>
       entries;
@@ -167,10 +168,13 @@ Status Node::StartSharing(ports::http::Router& router) {
   auto cache = std::make_shared<ResolveCache>();
   files.resolve = [store, data_dir, cache](const sharing::FileUrlSigner::VerifiedFile& file)
       -> Result<std::shared_ptr<const ports::http::FileTarget>> {
-    std::string key = file.table_id + "\n" + file.recipient_id;
+    thread_local std::string key;  // built per download without allocating
+    key.assign(file.table_id);
+    key += '\n';
+    key += file.recipient_id;
     auto now = std::chrono::steady_clock::now();
     {
-      std::lock_guard lock(cache->mutex);
+      std::shared_lock lock(cache->mutex);
       auto found = cache->entries.find(key);
       if (found != cache->entries.end() && now - found->second.second < std::chrono::seconds(1))
         return found->second.first;
@@ -192,15 +196,18 @@ Status Node::StartSharing(ports::http::Router& router) {
   };
   access::AuditLog* audit = audit_.get();
   files.audit = [audit](const ports::http::FileAccess& access) {
-    access::AuditEvent event;
-    event.principal = access.recipient;
-    event.port = "files";
-    event.action = "file";
-    event.object = access.table + "/" + access.relative_path;
+    // Reused per thread: assigning keeps the strings' storage, so a download allocates nothing.
+    thread_local access::AuditEvent event;
+    event.principal.assign(access.recipient);
+    event.port.assign("files");
+    event.action.assign("file");
+    event.object.assign(access.table);
+    event.object += '/';
+    event.object += access.relative_path;
     event.files = 1;
     event.bytes = access.bytes;
-    event.status = access.error.empty() ? "ok" : "error";
-    event.error = access.error;
+    event.status.assign(access.error.empty() ? "ok" : "error");
+    event.error.assign(access.error);
     return audit->Record(event);
   };
   ports::http::RegisterFileRoutes(router, std::move(files));

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <memory>
@@ -31,13 +33,20 @@ constexpr size_t kSignatureBytes = 16;
 // until they expire.
 constexpr size_t kFullSignatureChars = 43;
 
-// Length-prefixed fields, so that no two different (table, path, recipient, expiry) tuples sign
-// the same bytes.
-void AppendField(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
-}
+// The "<length>:" before each signed field (see FileUrlSigner::Mac).
+class LengthPrefix {
+ public:
+  explicit LengthPrefix(size_t length) {
+    char* end = std::to_chars(text_.data(), text_.data() + text_.size() - 1, length).ptr;
+    *end++ = ':';
+    size_ = static_cast<size_t>(end - text_.data());
+  }
+  std::string_view view() const { return {text_.data(), size_}; }
+
+ private:
+  std::array<char, 24> text_{};
+  size_t size_ = 0;
+};
 
 std::string PercentEncodeSegment(std::string_view segment) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -95,14 +104,27 @@ Result<std::string> RealPath(const std::string& path) {
 FileUrlSigner::FileUrlSigner(std::string_view secret, const Clock* clock)
     : key_(HmacSha256(secret, "tessera file urls v1")), clock_(clock) {}
 
-std::string FileUrlSigner::Mac(std::string_view table_id, std::string_view relative_path,
-                               std::string_view recipient_id, int64_t expiration_ms) const {
-  std::string message;
-  AppendField(message, table_id);
-  AppendField(message, relative_path);
-  AppendField(message, recipient_id);
-  AppendField(message, std::to_string(expiration_ms));
-  return key_.Mac(message);
+HmacSha256Key::Digest FileUrlSigner::Mac(std::string_view table_id, std::string_view relative_path,
+                                         std::string_view recipient_id,
+                                         int64_t expiration_ms) const {
+  // Length-prefixed fields, so that no two different (table, path, recipient, expiry) tuples
+  // sign the same bytes.
+  std::array<char, 24> expiry_text{};
+  std::string_view expiry(
+      expiry_text.data(),
+      static_cast<size_t>(
+          std::to_chars(expiry_text.data(), expiry_text.data() + expiry_text.size(), expiration_ms)
+              .ptr -
+          expiry_text.data()));
+  LengthPrefix table_length(table_id.size());
+  LengthPrefix path_length(relative_path.size());
+  LengthPrefix recipient_length(recipient_id.size());
+  LengthPrefix expiry_length(expiry.size());
+  HmacSha256Key::Digest mac;
+  key_.Mac({table_length.view(), table_id, path_length.view(), relative_path,
+            recipient_length.view(), recipient_id, expiry_length.view(), expiry},
+           mac);
+  return mac;
 }
 
 FileUrlSigner::SignedUrl FileUrlSigner::Sign(std::string_view base_url, std::string_view table_id,
@@ -121,9 +143,9 @@ FileUrlSigner::SignedUrl FileUrlSigner::Sign(std::string_view base_url, std::str
   }
   url += "?e=" + std::to_string(expiration);
   url += "&r=" + PercentEncodeSegment(recipient_id);
-  url += "&s=" +
-         Base64UrlEncode(
-             Mac(table_id, relative_path, recipient_id, expiration).substr(0, kSignatureBytes));
+  HmacSha256Key::Digest mac = Mac(table_id, relative_path, recipient_id, expiration);
+  url += "&s=" + Base64UrlEncode(
+                     std::string_view(reinterpret_cast<const char*>(mac.data()), kSignatureBytes));
   return {url, expiration};
 }
 
@@ -133,8 +155,8 @@ Result<FileUrlSigner::VerifiedFile> FileUrlSigner::Verify(
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == path.size())
     return Status::InvalidArgument("a file URL names a table and a file");
   VerifiedFile file;
-  file.table_id = std::string(path.substr(0, slash));
-  file.relative_path = std::string(path.substr(slash + 1));
+  file.table_id = path.substr(0, slash);
+  file.relative_path = path.substr(slash + 1);
   auto expiry = Param(query, "e");
   auto recipient = Param(query, "r");
   auto signature = Param(query, "s");
@@ -143,13 +165,15 @@ Result<FileUrlSigner::VerifiedFile> FileUrlSigner::Verify(
   auto expiration = ParseInt64(*expiry);
   if (!expiration.ok())
     return Status::PermissionDenied(std::string(kDenied));
-  std::string mac = Mac(file.table_id, file.relative_path, *recipient, *expiration);
-  if (signature->size() != kFullSignatureChars)
-    mac.resize(kSignatureBytes);
-  std::string expected = Base64UrlEncode(mac);
-  if (!ConstantTimeEquals(expected, *signature) || *expiration < clock_->NowMillis())
+  HmacSha256Key::Digest mac = Mac(file.table_id, file.relative_path, *recipient, *expiration);
+  size_t signed_bytes = signature->size() == kFullSignatureChars ? mac.size() : kSignatureBytes;
+  std::array<char, 44> expected{};
+  size_t expected_size = Base64UrlEncodeTo(
+      std::string_view(reinterpret_cast<const char*>(mac.data()), signed_bytes), expected.data());
+  if (!ConstantTimeEquals(std::string_view(expected.data(), expected_size), *signature) ||
+      *expiration < clock_->NowMillis())
     return Status::PermissionDenied(std::string(kDenied));
-  file.recipient_id = std::string(*recipient);
+  file.recipient_id = *recipient;
   file.expiration_ms = *expiration;
   return file;
 }
@@ -198,8 +222,18 @@ std::optional<Result<int>> OpenBeneath(int dir, std::string_view relative) {
   open_how how{};
   how.flags = O_RDONLY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  std::string path(relative);
-  auto fd = ::syscall(SYS_openat2, dir, path.c_str(), &how, sizeof how);
+  // The path needs a terminating NUL; a download's fits on the stack.
+  std::array<char, 512> short_path{};
+  std::string long_path;
+  const char* path = nullptr;
+  if (relative.size() < short_path.size()) {
+    std::copy(relative.begin(), relative.end(), short_path.begin());
+    path = short_path.data();
+  } else {
+    long_path.assign(relative);
+    path = long_path.c_str();
+  }
+  auto fd = ::syscall(SYS_openat2, dir, path, &how, sizeof how);
   int error = errno;
   if (fd >= 0)
     return Result<int>(static_cast<int>(fd));
@@ -244,12 +278,10 @@ Result<OpenedFile> OpenTableFile(std::string_view table_root, std::string_view r
 Result<OpenedFile> OpenTableFile(const TableDirectory& table, std::string_view relative_path) {
   if (!SafeRelativePath(relative_path))
     return Status::PermissionDenied(std::string(kDenied));
-  Result<int> opened = Status::Internal("unset");
-  if (auto beneath = OpenBeneath(table.fd(), relative_path))
-    opened = std::move(*beneath);
-  else
+  std::optional<Result<int>> opened = OpenBeneath(table.fd(), relative_path);
+  if (!opened)
     opened = OpenByRealPath(table.root(), relative_path);
-  TESSERA_ASSIGN_OR_RETURN(int fd, std::move(opened));
+  TESSERA_ASSIGN_OR_RETURN(int fd, std::move(*opened));
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);

@@ -34,10 +34,11 @@ class FileUrlSigner {
                  std::string_view relative_path, std::string_view recipient_id,
                  std::chrono::seconds ttl) const;
 
+  /// Views into the `path` and `query` given to Verify: valid while they are.
   struct VerifiedFile {
-    std::string table_id;
-    std::string relative_path;
-    std::string recipient_id;
+    std::string_view table_id;
+    std::string_view relative_path;
+    std::string_view recipient_id;
     int64_t expiration_ms = 0;
   };
   /// Check a request for a signed URL: `path` is the decoded request path after "/files/",
@@ -49,8 +50,8 @@ class FileUrlSigner {
 
  private:
   /// The whole HMAC-SHA256 (32 bytes) over the fields a URL names.
-  std::string Mac(std::string_view table_id, std::string_view relative_path,
-                  std::string_view recipient_id, int64_t expiration_ms) const;
+  HmacSha256Key::Digest Mac(std::string_view table_id, std::string_view relative_path,
+                            std::string_view recipient_id, int64_t expiration_ms) const;
 
   HmacSha256Key key_;
   const Clock* clock_;

@@ -1,5 +1,6 @@
 #include "tessera/ports/http/file_response.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 
@@ -9,21 +10,30 @@
 namespace tessera::ports::http {
 namespace {
 
-std::string ETagOf(const FileToServe& file) {
-  char text[64];
-  char* end = text + sizeof text;
-  char* at = text;
-  *at++ = '"';
-  for (uint64_t value :
-       {file.inode, static_cast<uint64_t>(file.size), static_cast<uint64_t>(file.mtime_ns)}) {
-    at = std::to_chars(at, end, value, 16).ptr;
-    *at++ = '-';
+// "<inode>-<size>-<mtime ns>" in hex, quoted: changes whenever the file is replaced or
+// rewritten.
+class ETag {
+ public:
+  explicit ETag(const FileToServe& file) {
+    char* end = text_.data() + text_.size();
+    char* at = text_.data();
+    *at++ = '"';
+    for (uint64_t value :
+         {file.inode, static_cast<uint64_t>(file.size), static_cast<uint64_t>(file.mtime_ns)}) {
+      at = std::to_chars(at, end, value, 16).ptr;
+      *at++ = '-';
+    }
+    at[-1] = '"';
+    size_ = static_cast<size_t>(at - text_.data());
   }
-  at[-1] = '"';
-  return std::string(text, static_cast<size_t>(at - text));
-}
+  std::string_view view() const { return {text_.data(), size_}; }
 
-bool ETagListMatches(std::string_view header, const std::string& etag) {
+ private:
+  std::array<char, 64> text_{};
+  size_t size_ = 0;
+};
+
+bool ETagListMatches(std::string_view header, std::string_view etag) {
   for (const std::string& part : Split(header, ',')) {
     std::string_view candidate = Trim(part);
     if (candidate == "*" || candidate == etag)
@@ -76,10 +86,13 @@ std::optional<std::pair<int64_t, int64_t>> ParseByteRange(std::string_view heade
 
 Result<int64_t> ServeFile(const Request& request, ResponseWriter& writer, const FileToServe& file,
                           std::string_view content_type) {
-  std::string etag = ETagOf(file);
+  ETag tag(file);
+  std::string_view etag = tag.view();
   writer.SetHeader("Accept-Ranges", "bytes");
   writer.SetHeader("ETag", etag);
-  writer.SetHeader("Last-Modified", FormatHttpDate(file.mtime_ns / 1'000'000'000));
+  std::array<char, kHttpDateLength> modified{};
+  FormatHttpDate(file.mtime_ns / 1'000'000'000, modified.data());
+  writer.SetHeader("Last-Modified", std::string_view(modified.data(), modified.size()));
   writer.SetHeader("Cache-Control", "private, max-age=3600");
   if (auto none_match = request.Header("If-None-Match");
       none_match && ETagListMatches(*none_match, etag)) {

@@ -46,7 +46,8 @@ void RegisterFileRoutes(Router& router, FileRouteDeps deps) {
                                             : "the file cannot be read";
       return SendSharingError(writer, status, code, message);
     };
-    auto verified = deps.signer->Verify(request.path.substr(kPrefix.size()), request.query);
+    auto verified =
+        deps.signer->Verify(std::string_view(request.path).substr(kPrefix.size()), request.query);
     if (!verified.ok())
       return fail(verified.status());
     access.recipient = verified->recipient_id;

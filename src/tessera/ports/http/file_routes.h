@@ -20,14 +20,15 @@ struct FileTarget {
   std::string table;      // "share.schema.table"
 };
 
-/// One request to `/files/...`, as the audit hook sees it. Plain value.
+/// One request to `/files/...`, as the audit hook sees it: views into the request and its
+/// resolved target, valid during the hook's call.
 struct FileAccess {
-  std::string recipient;  // name; the id when unresolved, empty when the URL did not verify
-  std::string table;      // "share.schema.table", or the table id when unresolved
-  std::string relative_path;
+  std::string_view recipient;  // name; the id when unresolved, empty when the URL did not verify
+  std::string_view table;      // "share.schema.table", or the table id when unresolved
+  std::string_view relative_path;
   int64_t bytes = 0;
   int status = 0;
-  std::string error;
+  std::string_view error;
 };
 
 /// What the `/files/` route needs. The functions are called on connection threads.

@@ -13,7 +13,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Result<std::string> DecodeComponent(std::string_view text, bool plus_is_space) {
+// Decode into `out`, replacing what it held.
+Status DecodeComponent(std::string_view text, bool plus_is_space, std::string& out) {
   std::string spaced;
   if (plus_is_space && text.find('+') != std::string_view::npos) {
     spaced.assign(text);
@@ -23,16 +24,25 @@ Result<std::string> DecodeComponent(std::string_view text, bool plus_is_space) {
     }
     text = spaced;
   }
-  TESSERA_ASSIGN_OR_RETURN(std::string decoded, PercentDecode(text));
-  if (decoded.find('\0') != std::string::npos)
+  out.clear();
+  TESSERA_RETURN_NOT_OK(PercentDecodeAppend(text, out));
+  if (out.find('\0') != std::string::npos)
     return Status::InvalidArgument("NUL byte in request target");
-  return decoded;
+  return Status::OK();
 }
 
 }  // namespace
 
+void Headers::Add(std::string_view name, std::string_view value) {
+  if (used_ == fields_.size())
+    fields_.emplace_back();
+  fields_[used_].first.assign(name);
+  fields_[used_].second.assign(value);
+  ++used_;
+}
+
 std::optional<std::string_view> Headers::Get(std::string_view name) const {
-  for (const auto& [field, value] : fields_) {
+  for (const auto& [field, value] : fields()) {
     if (EqualsIgnoreCase(field, name))
       return std::string_view(value);
   }
@@ -48,6 +58,13 @@ std::optional<std::string_view> Request::QueryParam(std::string_view name) const
 }
 
 Result<Target> ParseTarget(std::string_view target) {
+  Target out;
+  TESSERA_RETURN_NOT_OK(ParseTarget(target, out.path, out.query));
+  return out;
+}
+
+Status ParseTarget(std::string_view target, std::string& path,
+                   std::vector<std::pair<std::string, std::string>>& query) {
   if (StartsWith(target, "http://") || StartsWith(target, "https://")) {
     size_t authority = target.find("//") + 2;
     size_t slash = target.find_first_of("/?", authority);
@@ -61,18 +78,19 @@ Result<Target> ParseTarget(std::string_view target) {
   target = target.substr(0, target.find('#'));
   size_t question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
-  Target out;
-  TESSERA_ASSIGN_OR_RETURN(out.path, DecodeComponent(raw_path, false));
+  TESSERA_RETURN_NOT_OK(DecodeComponent(raw_path, false, path));
   // Dot segments are checked after decoding so that %2e%2e is caught as well.
-  for (size_t start = 0; start <= out.path.size();) {
-    size_t end = out.path.find('/', start);
+  for (size_t start = 0; start <= path.size();) {
+    size_t end = path.find('/', start);
     if (end == std::string::npos)
-      end = out.path.size();
-    std::string_view segment = std::string_view(out.path).substr(start, end - start);
+      end = path.size();
+    std::string_view segment = std::string_view(path).substr(start, end - start);
     if (segment == "." || segment == "..")
       return Status::InvalidArgument("dot segment in request path");
     start = end + 1;
   }
+  // Parameters are decoded into the entries already there, keeping their storage.
+  size_t count = 0;
   if (question != std::string_view::npos) {
     std::string_view rest = target.substr(question + 1);
     while (!rest.empty()) {
@@ -82,15 +100,17 @@ Result<Target> ParseTarget(std::string_view target) {
       if (piece.empty())
         continue;
       size_t equals = piece.find('=');
-      TESSERA_ASSIGN_OR_RETURN(std::string key, DecodeComponent(piece.substr(0, equals), true));
-      std::string value;
-      if (equals != std::string_view::npos) {
-        TESSERA_ASSIGN_OR_RETURN(value, DecodeComponent(piece.substr(equals + 1), true));
-      }
-      out.query.emplace_back(std::move(key), std::move(value));
+      if (count == query.size())
+        query.emplace_back();
+      auto& [key, value] = query[count++];
+      TESSERA_RETURN_NOT_OK(DecodeComponent(piece.substr(0, equals), true, key));
+      std::string_view raw_value =
+          equals == std::string_view::npos ? std::string_view() : piece.substr(equals + 1);
+      TESSERA_RETURN_NOT_OK(DecodeComponent(raw_value, true, value));
     }
   }
-  return out;
+  query.resize(count);
+  return Status::OK();
 }
 
 bool AcceptsEncoding(std::string_view accept_encoding, std::string_view coding) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,18 +11,22 @@
 
 namespace tessera::ports::http {
 
-/// Request header fields in arrival order, looked up case-insensitively. Plain value.
+/// Request header fields in arrival order, looked up case-insensitively. Plain value. A
+/// connection fills the same Headers request after request: Clear keeps the storage.
 class Headers {
  public:
-  void Add(std::string name, std::string value) {
-    fields_.emplace_back(std::move(name), std::move(value));
-  }
+  void Add(std::string_view name, std::string_view value);
+  /// Remove every field, keeping the storage for the next request's.
+  void Clear() { used_ = 0; }
   /// The value of the first field named `name` (any case), or nullopt.
   std::optional<std::string_view> Get(std::string_view name) const;
-  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+  std::span<const std::pair<std::string, std::string>> fields() const {
+    return {fields_.data(), used_};
+  }
 
  private:
-  std::vector<std::pair<std::string, std::string>> fields_;
+  std::vector<std::pair<std::string, std::string>> fields_;  // the first used_ are current
+  size_t used_ = 0;
 };
 
 /// The path and query of a request target, decoded.
@@ -38,6 +43,10 @@ struct Target {
 /// escaped) in the path or query, and "." or ".." path segments (also when escaped), so that a
 /// handler never sees a path that climbs out of its prefix.
 Result<Target> ParseTarget(std::string_view target);
+/// The same into `path` and `query`, reusing their storage (a connection parses request
+/// after request). On error their contents are unspecified.
+Status ParseTarget(std::string_view target, std::string& path,
+                   std::vector<std::pair<std::string, std::string>>& query);
 
 /// Whether an `Accept-Encoding` header value accepts `coding` (e.g. "gzip"): named, or "*",
 /// with a q-value above 0 (RFC 9110 12.5.3). Names compare case-insensitively.

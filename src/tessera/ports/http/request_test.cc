@@ -45,6 +45,20 @@ TEST(ParseTargetTest, AllowsDotsInsideSegments) {
   EXPECT_EQ(target.path, "/files/a..b/.hidden/v1.2");
 }
 
+TEST(ParseTargetTest, ReusedStorageHoldsOnlyTheNewTarget) {
+  std::string path = "/left/over/from/before";
+  Pairs query = {{"old", "1"}, {"older", "2"}, {"oldest", "3"}};
+  ASSERT_OK(ParseTarget("/files/t/a.parquet?e=1&s=x+y", path, query));
+  EXPECT_EQ(path, "/files/t/a.parquet");
+  EXPECT_EQ(query, (Pairs{{"e", "1"}, {"s", "x y"}}));
+  ASSERT_OK(ParseTarget("/healthz", path, query));
+  EXPECT_EQ(path, "/healthz");
+  EXPECT_TRUE(query.empty());
+  ASSERT_OK(ParseTarget("/q?a=1&b=2&c=3&d", path, query));
+  EXPECT_EQ(query, (Pairs{{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", ""}}));
+  EXPECT_FALSE(ParseTarget("/a/%2e%2e?x=1", path, query).ok());
+}
+
 TEST(HeadersTest, LooksUpCaseInsensitivelyFirstWins) {
   Headers headers;
   headers.Add("Content-Type", "text/csv");
@@ -54,6 +68,12 @@ TEST(HeadersTest, LooksUpCaseInsensitivelyFirstWins) {
   EXPECT_EQ(headers.Get("CONTENT-TYPE"), "text/csv");
   EXPECT_EQ(headers.Get("X-MANY"), "1");
   EXPECT_EQ(headers.Get("Accept"), std::nullopt);
+  headers.Clear();  // as for the connection's next request: the old fields are gone
+  EXPECT_EQ(headers.Get("content-type"), std::nullopt);
+  EXPECT_TRUE(headers.fields().empty());
+  headers.Add("Range", "bytes=0-1");
+  EXPECT_EQ(headers.Get("range"), "bytes=0-1");
+  EXPECT_EQ(headers.fields().size(), 1u);
   Request request;
   request.query = {{"a", "1"}, {"A", "2"}};
   EXPECT_EQ(request.QueryParam("A"), "2");

@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -41,8 +42,8 @@ ResponseWriter::ResponseWriter(internal::SocketStream& stream, CancelWatcher& wa
       keep_alive_(keep_alive),
       head_(head),
       stopping_(stopping) {
-  // A file answer sets five headers: one allocation instead of growing four times.
-  headers_.reserve(8);
+  // A file answer's headers fit: one allocation per response.
+  head_text_.reserve(kHeadReserve);
 }
 
 void ResponseWriter::SetStatus(int status) {
@@ -61,13 +62,21 @@ void ResponseWriter::SetHeader(std::string_view name, std::string_view value) {
     if (c == '\r' || c == '\n' || c == '\0')
       return;
   }
-  for (auto& [field, current] : headers_) {
-    if (field.size() == name.size() && ::strncasecmp(field.data(), name.data(), name.size()) == 0) {
-      current.assign(value);
+  // The fields are kept as the lines they are sent as; a name set again keeps its place.
+  for (size_t line = 0; line < head_text_.size();) {
+    size_t end = head_text_.find("\r\n", line);
+    if (end - line >= name.size() + 2 && head_text_.compare(line + name.size(), 2, ": ") == 0 &&
+        ::strncasecmp(head_text_.data() + line, name.data(), name.size()) == 0) {
+      size_t value_at = line + name.size() + 2;
+      head_text_.replace(value_at, end - value_at, value);
       return;
     }
+    line = end + 2;
   }
-  headers_.emplace_back(std::string(name), std::string(value));
+  head_text_ += name;
+  head_text_ += ": ";
+  head_text_ += value;
+  head_text_ += "\r\n";
 }
 
 Status ResponseWriter::Fail(const char* what, int error_value, bool cancelled) {
@@ -92,23 +101,23 @@ Status ResponseWriter::StartHeaders(std::optional<size_t> content_length, bool b
   chunked_ = !content_length && version_ >= 11;
   if (!content_length && !chunked_)
     keep_alive_ = false;
-  std::string head;
-  head.reserve(256);
-  head += "HTTP/1.1 ";
-  head += std::to_string(status_);
-  head += ' ';
+  std::array<char, 64> status_line{};
+  char* at = status_line.data();
+  at = std::copy_n("HTTP/1.1 ", 9, at);
+  at = std::to_chars(at, at + 3, status_).ptr;
+  *at++ = ' ';
   auto reason = boost::beast::http::obsolete_reason(
       boost::beast::http::int_to_status(static_cast<unsigned>(status_)));
-  head.append(reason.data(), reason.size());
-  head += "\r\n";
-  for (const auto& [name, value] : headers_) {
-    head += name;
-    head += ": ";
-    head += value;
-    head += "\r\n";
-  }
+  at = std::copy_n(reason.data(), std::min<size_t>(reason.size(), 48), at);
+  at = std::copy_n("\r\n", 2, at);
+  std::string head = std::move(head_text_);
+  head.insert(0, status_line.data(), static_cast<size_t>(at - status_line.data()));
   if (content_length) {
-    head += "Content-Length: " + std::to_string(*content_length) + "\r\n";
+    std::array<char, 24> digits{};
+    char* end = std::to_chars(digits.data(), digits.data() + digits.size(), *content_length).ptr;
+    head += "Content-Length: ";
+    head.append(digits.data(), end);
+    head += "\r\n";
   } else if (chunked_) {
     head += "Transfer-Encoding: chunked\r\n";
   }

@@ -100,7 +100,9 @@ class ResponseWriter {
   bool head_;
   const std::atomic<bool>* stopping_;
   int status_ = 200;
-  std::vector<std::pair<std::string, std::string>> headers_;
+  /// The header fields set so far, as "Name: value\r\n" lines.
+  std::string head_text_;
+  static constexpr size_t kHeadReserve = 320;
   bool started_ = false;
   bool chunked_ = false;
   bool finished_ = false;

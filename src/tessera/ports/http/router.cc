@@ -32,44 +32,44 @@ void Router::Insert(std::string_view method, std::string path, bool prefix, Hand
   routes_.push_back(Route{std::string(method), std::move(path), prefix, std::move(handler)});
 }
 
+bool Router::Better(const Route& route, const Route& than) {
+  if (!than.prefix)
+    return false;
+  return !route.prefix || route.path.size() > than.path.size();
+}
+
 void Router::Dispatch(const Request& request, ResponseWriter& writer) const {
   std::string_view method = request.method;
   if (method == "HEAD")
     method = "GET";
-  // The best route for the path (exact beats prefix, longer prefix beats shorter), and which
-  // methods that path has, for a 405's Allow header.
-  const Route* match = nullptr;
-  const std::string* matched_path = nullptr;
-  bool matched_exact = false;
-  std::vector<std::string> allowed;
-  auto better = [&](const Route& route) {
-    if (matched_path == nullptr)
-      return true;
-    if (!route.prefix)
-      return !matched_exact;
-    return !matched_exact && route.path.size() > matched_path->size();
-  };
+  // The best route for the path (exact beats prefix, longer prefix beats shorter), then the
+  // one of its routes for this method; the path's other methods make a 405's Allow header.
+  const Route* best = nullptr;
   for (const Route& route : routes_) {
     bool hit = route.prefix ? StartsWith(request.path, route.path) : request.path == route.path;
-    if (!hit)
-      continue;
-    if (better(route)) {
-      matched_path = &route.path;
-      matched_exact = !route.prefix;
-      allowed.clear();
-      match = nullptr;
-    } else if (route.path != *matched_path || route.prefix == matched_exact) {
-      continue;
-    }
-    allowed.push_back(route.method);
-    if (route.method == method)
-      match = &route;
+    if (hit && (best == nullptr || Better(route, *best)))
+      best = &route;
   }
-  if (matched_path == nullptr) {
+  if (best == nullptr) {
     (void)writer.SendError(404, "NotFound", "no such path: " + request.path);
     return;
   }
+  auto same_path = [best](const Route& route) {
+    return route.path == best->path && route.prefix == best->prefix;
+  };
+  const Route* match = nullptr;
+  for (const Route& route : routes_) {
+    if (same_path(route) && route.method == method) {
+      match = &route;
+      break;
+    }
+  }
   if (match == nullptr) {
+    std::vector<std::string> allowed;
+    for (const Route& route : routes_) {
+      if (same_path(route))
+        allowed.push_back(route.method);
+    }
     if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end())
       allowed.emplace_back("HEAD");
     std::sort(allowed.begin(), allowed.end());

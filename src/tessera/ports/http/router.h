@@ -42,6 +42,9 @@ class Router {
     Handler handler;
   };
   void Insert(std::string_view method, std::string path, bool prefix, Handler handler);
+  /// Whether `route` matches a path more closely than `than`, both matching it: an exact path
+  /// beats a prefix, a longer prefix a shorter one.
+  static bool Better(const Route& route, const Route& than);
 
   std::vector<Route> routes_;
 };

@@ -40,6 +40,8 @@ using internal::Clock;
 using internal::SocketStream;
 using internal::WaitResult;
 
+std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
+
 std::string ErrnoText(std::string_view what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
@@ -171,7 +173,7 @@ class Connection {
       boost::system::error_code ec;
       beast::http::read_header(stream_, buffer_, parser, ec);
       // The target (once its line is parsed) decides the shape of error answers.
-      target_ = std::string(parser.get().target().substr(0, 64));
+      target_.assign(View(parser.get().target().substr(0, 64)));
       if (ec) {
         HandleReadError(ec, true);
         return false;
@@ -238,24 +240,25 @@ class Connection {
 
   // Serve one complete request; return whether the connection stays open.
   bool ServeOne(beast::http::request<beast::http::string_body> message) {
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
+    // request_ is filled anew for each request; its strings keep their storage, so a
+    // request like the last one allocates nothing.
+    Request& request = request_;
+    request.method.assign(View(message.method_string()));
+    request.target.assign(View(message.target()));
     request.version = static_cast<int>(message.version());
-    request.peer = peer_;
-    Result<Target> target = ParseTarget(request.target);
+    request.peer.assign(peer_);
+    request.headers.Clear();
     bool keep_alive = message.keep_alive() && !server_.stopping_;
     ResponseWriter writer(stream_, *server_.watcher_, request.version, keep_alive,
                           request.method == "HEAD", &server_.stopping_);
+    Status target = ParseTarget(request.target, request.path, request.query);
     if (!target.ok()) {
       writer.CloseAfterResponse();
-      (void)SendTransportError(writer, 400, "BadRequest", target.status().message());
+      (void)SendTransportError(writer, 400, "BadRequest", target.message());
       return false;
     }
-    request.path = std::move(target->path);
-    request.query = std::move(target->query);
     for (const auto& field : message)
-      request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+      request.headers.Add(View(field.name_string()), View(field.value()));
     request.body = std::move(message.body());
     try {
       server_.router_.Dispatch(request, writer);
@@ -268,6 +271,8 @@ class Connection {
         writer.Abort();
       }
     }
+    // A body is not kept for the connection's lifetime.
+    std::string().swap(request.body);
     return writer.keep_alive() && writer.finished();
   }
 
@@ -277,6 +282,7 @@ class Connection {
   std::string peer_;
   beast::flat_buffer buffer_;  // read but not yet parsed (pipelined requests)
   std::string target_;         // the current request's target (its start), for error answers
+  Request request_;            // the request being served (reused, see ServeOne)
 };
 
 HttpServer::HttpServer(const HttpOptions& options, Router router)

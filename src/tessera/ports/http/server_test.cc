@@ -53,6 +53,16 @@ class ServerTest : public ::testing::Test {
       }
       return writer.Finish();
     });
+    router.Add("GET", "/headers", [](const Request&, ResponseWriter& writer) {
+      writer.SetHeader("X-A", "first");
+      writer.SetHeader("X-Long-Name", "2");
+      writer.SetHeader("x-a", "replaced");  // any case names the same field
+      writer.SetHeader("X", "short");       // a prefix of other names is its own field
+      writer.SetHeader("Bad Name", "refused");
+      writer.SetHeader("X-Injected", "a\r\nSet-Cookie: b");
+      writer.SetHeader("Content-Length", "999");
+      return writer.Send(200, "text/plain", "body");
+    });
     router.Add("GET", "/small-writes", [](const Request&, ResponseWriter& writer) {
       for (int i = 0; i < 100'000; ++i)
         TESSERA_RETURN_NOT_OK(writer.Write(std::to_string(i) + "\n"));
@@ -145,6 +155,40 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   ClientResponse last = client.Roundtrip(MakeRequest("GET", "/healthz", "Connection: close\r\n"));
   EXPECT_EQ(last.headers["connection"], "close");
   EXPECT_TRUE(client.ReadUntilClosed());
+}
+
+TEST_F(ServerTest, EachRequestOnAConnectionSeesOnlyItsOwnFields) {
+  Start();
+  TestClient client(server_->port());
+  ClientResponse first = client.Roundtrip(
+      MakeRequest("POST", "/echo?a=1&b=2&c=3", "X-Test: hello\r\nX-Other: 1\r\n", "payload"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  ClientResponse second = client.Roundtrip(MakeRequest("GET", "/echo?z=9"));
+  ASSERT_EQ(second.status, 200) << second.body;
+  ASSERT_OK_AND_ASSIGN(Json body, ParseJson(second.body));
+  EXPECT_EQ(body["method"], "GET");
+  EXPECT_EQ(body["query"], Json::parse(R"([["z","9"]])"));
+  EXPECT_EQ(body["body"], "");
+  EXPECT_EQ(body["x_test"], "");
+  ClientResponse third = client.Roundtrip(MakeRequest("GET", "/echo"));
+  ASSERT_OK_AND_ASSIGN(Json last, ParseJson(third.body));
+  EXPECT_EQ(last["query"], Json::array());
+}
+
+TEST_F(ServerTest, ResponseHeadersReplaceByNameAndRefuseWhatBreaksTheMessage) {
+  Start();
+  TestClient client(server_->port());
+  ClientResponse response = client.Roundtrip(MakeRequest("GET", "/headers"));
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.headers["x-a"], "replaced");
+  EXPECT_EQ(response.headers["x-long-name"], "2");
+  EXPECT_EQ(response.headers["x"], "short");
+  EXPECT_EQ(response.headers.count("bad name"), 0u);
+  EXPECT_EQ(response.headers.count("x-injected"), 0u);
+  EXPECT_EQ(response.headers.count("set-cookie"), 0u);
+  EXPECT_EQ(response.headers["content-length"], "4");
+  EXPECT_EQ(response.body, "body");
+  EXPECT_TRUE(response.keep_alive);
 }
 
 TEST_F(ServerTest, PipelinedRequestsAnswerInOrder) {
