@@ -338,8 +338,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions& options
   stopping.data.u64 = kStoppingEvent;
   if (::epoll_ctl(server->epoll_fd_, EPOLL_CTL_ADD, server->stopping_fd_, &stopping) != 0)
     return Status::IoError(ErrnoText("epoll_ctl"));
+  // Two waiting workers per core: a worker blocks in the kernel (opening a file, the audit
+  // write, sendfile) and is preempted by clients on the same machine, and a ready connection
+  // should not wait for it. On 2 cores, 4 workers served 4 KB downloads 1.06x nginx's rate,
+  // 2 workers 0.85x (8 alternating wrk rounds, bench/RESULTS.md).
   server->resting_workers_ =
-      std::max<int64_t>(2, static_cast<int64_t>(std::thread::hardware_concurrency()));
+      std::max<int64_t>(4, 2 * static_cast<int64_t>(std::thread::hardware_concurrency()));
   server->KeepWorkersAvailable();
   // From here on the raw descriptor is ours: accept4 with poll lets Stop wake the acceptor.
   server->listen_fd_ = acceptor.release(ec);

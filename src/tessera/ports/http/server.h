@@ -58,11 +58,12 @@ struct HttpOptions {
 /// A worker reads and answers requests synchronously with deadlines, running the router's
 /// handlers on its own thread, so handlers may block (queries) and stream (writes block while
 /// the client does not read); when the connection has nothing more buffered it goes back to
-/// the epoll set. The pool keeps one worker per core available: a worker busy for more than a
+/// the epoll set. The pool keeps two workers per core available: a worker busy for more than a
 /// few milliseconds is replaced by a new one (up to one per connection), so a blocked handler
 /// delays other connections by at most that, and extra workers leave when no longer needed.
 /// Few waiting workers means that under load a worker finds the next ready connection without
-/// sleeping, as an event loop does, instead of a context switch per request.
+/// sleeping, as an event loop does, instead of a context switch per request; two per core
+/// keep connections served while a worker waits in the kernel or is preempted.
 /// Keep-alive and pipelining are supported; a malformed request is answered 400 and its
 /// connection closed. Thread-safe; Stop (and the destructor) must not be called from a handler.
 class HttpServer {
@@ -128,8 +129,8 @@ class HttpServer {
   std::map<int64_t, Worker> workers_;
   int64_t next_worker_id_ = 1;
   int64_t live_workers_ = 0;
-  // Workers waiting for connections (or busy only briefly) that the pool keeps: one per core.
-  int64_t resting_workers_ = 2;
+  // Workers waiting for connections (or busy only briefly) that the pool keeps: two per core.
+  int64_t resting_workers_ = 4;
 };
 
 }  // namespace tessera::ports::http
