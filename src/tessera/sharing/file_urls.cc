@@ -110,12 +110,9 @@ HmacSha256Key::Digest FileUrlSigner::Mac(std::string_view table_id, std::string_
   // Length-prefixed fields, so that no two different (table, path, recipient, expiry) tuples
   // sign the same bytes.
   std::array<char, 24> expiry_text{};
-  std::string_view expiry(
-      expiry_text.data(),
-      static_cast<size_t>(
-          std::to_chars(expiry_text.data(), expiry_text.data() + expiry_text.size(), expiration_ms)
-              .ptr -
-          expiry_text.data()));
+  char* expiry_end =
+      std::to_chars(expiry_text.data(), expiry_text.data() + expiry_text.size(), expiration_ms).ptr;
+  std::string_view expiry(expiry_text.data(), static_cast<size_t>(expiry_end - expiry_text.data()));
   LengthPrefix table_length(table_id.size());
   LengthPrefix path_length(relative_path.size());
   LengthPrefix recipient_length(recipient_id.size());
