@@ -20,7 +20,7 @@ namespace {
 
 std::string ErrnoMessage(int error) { return std::strerror(error); }
 
-constexpr size_t kKeptLineBytes = 64 * 1024;
+constexpr size_t kKeptLineBytes = size_t{64} * 1024;
 
 Result<AuditEvent> ParseEvent(const std::string& line) {
   TESSERA_ASSIGN_OR_RETURN(Json json, ParseJson(line));
