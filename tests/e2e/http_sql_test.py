@@ -109,6 +109,14 @@ class HttpSqlTest(unittest.TestCase):
                                "timeout_ms": 200})
         self.assertEqual(code, 504, body)
         self.assertEqual(json.loads(body)["error"]["code"], "57014")
+        # A deadline that passes while the statement is still being opened and planned: DuckDB's
+        # interrupt then finds nothing running, and the statement used to run to its end.
+        started = time.monotonic()
+        code, body = self.sql({"sql": "SELECT count(*) FROM range(100000000000)",
+                               "timeout_ms": 1})
+        self.assertEqual(code, 504, body)
+        self.assertEqual(json.loads(body)["error"]["code"], "57014")
+        self.assertLess(time.monotonic() - started, 10)
 
 
 if __name__ == "__main__":

@@ -391,7 +391,9 @@ class SqlRun {
     if (statements.empty())
       return Status::InvalidArgument("no SQL statement to run");
     for (size_t i = 0; i + 1 < statements.size(); ++i) {
+      TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
       TESSERA_ASSIGN_OR_RETURN(auto result, session_.Query(statements[i]));
+      TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
       while (true) {
         TESSERA_ASSIGN_OR_RETURN(auto chunk, result->Fetch());
         if (chunk == nullptr)
@@ -427,7 +429,9 @@ class SqlRun {
                                      " from this statement; cast it in SQL");
       }
     }
+    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
     TESSERA_ASSIGN_OR_RETURN(auto result, (rendered ? wrapped : statement)->Execute());
+    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
     Encoder encoder(request_.format, writer_);
     std::vector<std::optional<std::string_view>> cells(columns.size());
     std::vector<std::optional<std::string>> owned(columns.size());
@@ -524,8 +528,12 @@ class SqlRun {
       std::string path;
       ~Remove() { std::remove(path.c_str()); }
     } remove{path};
+    // The copy runs whole in one call: a cancel before it is checked here, one during it stops
+    // it, one after it (a lost race) still fails the request.
+    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
     TESSERA_ASSIGN_OR_RETURN(rows_, engine::CopyQueryToFile(session_.connection(), query, path,
                                                             engine::FileFormat::kParquet));
+    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (file == nullptr)
       return Status::IoError("cannot read the Parquet result");
@@ -551,6 +559,8 @@ class SqlRun {
     timed_out_ = timed_out;
     timeout_ms_ = ms;
   }
+  /// The flag the cancel callback sets (before it interrupts the connection).
+  void set_cancelled(const std::atomic<bool>* cancelled) { cancelled_ = cancelled; }
   const Status& final_status() const { return final_status_; }
 
  private:
@@ -562,7 +572,19 @@ class SqlRun {
   int64_t rows_ = 0;
   std::atomic<bool>* timed_out_ = nullptr;
   int64_t timeout_ms_ = 0;
+  const std::atomic<bool>* cancelled_ = nullptr;
   Status final_status_;
+
+  // DuckDB's interrupt stops only a statement that runs: a cancel (a deadline, a client gone)
+  // that came while the session was opened or the statement planned was lost, and the
+  // statement ran to its end. The flag is checked just before each statement starts and again
+  // once it returns. What remains is a window of microseconds between the check and DuckDB
+  // starting the statement (closing it needs DuckDB's pending execution, task by task).
+  Status CancelledBeforeStart() const {
+    if (cancelled_ != nullptr && cancelled_->load())
+      return Status::Cancelled("the statement was cancelled");
+    return Status::OK();
+  }
 };
 
 Status Unauthenticated(ResponseWriter& writer, std::string_view message, bool invalid_token) {
@@ -610,20 +632,23 @@ Status HandleSql(access::QueryGateway& gateway, const SqlApiOptions& options,
   access::QuerySession& session = **opened;
 
   std::atomic<bool> timed_out{false};
+  std::atomic<bool> cancelled{false};
   std::optional<Clock::time_point> deadline;
   if (timeout_ms > 0)
     deadline = start + std::chrono::milliseconds(timeout_ms);
   // A client that hangs up, the deadline, and a server cutting requests all stop the query.
   CancelWatch watch = writer.WatchCancel(
-      [&session, &timed_out](CancelReason reason) {
+      [&session, &timed_out, &cancelled](CancelReason reason) {
         if (reason == CancelReason::kDeadline)
           timed_out = true;
+        cancelled = true;  // before the interrupt: see SqlRun::CancelledBeforeStart
         session.connection().Interrupt();
       },
       deadline);
 
   SqlRun run(session, sql, options, writer, limit);
   run.set_timeout(&timed_out, timeout_ms);
+  run.set_cancelled(&cancelled);
   Status status = run.Run();
   watch.Reset();
   if (!status.ok() && status.code() == StatusCode::kCancelled && timed_out)
