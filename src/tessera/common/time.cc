@@ -53,7 +53,8 @@ class Cursor {
 };
 
 // Write `value` as `width` decimal digits ending at out[end] (the templates hold the zeros).
-void PutDigits(std::string& out, size_t end, int64_t value, int width) {
+// Write `value`'s last `width` digits so that the last lands at out[end].
+void PutDigits(char* out, size_t end, int64_t value, int width) {
   for (int i = 0; i < width; ++i, value /= 10)
     out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
 }
@@ -106,7 +107,7 @@ void AppendIso8601Millis(std::string& out, int64_t epoch_millis) {
   size_t at = out.size();
   out += "0000-00-00T00:00:00.000Z";
   auto put = [&out, at](size_t end, int64_t value, int width) {
-    PutDigits(out, at + end, value, width);
+    PutDigits(out.data(), at + end, value, width);
   };
   put(3, y, 4);
   put(6, m, 2);
@@ -144,10 +145,7 @@ void FormatHttpDate(int64_t epoch_seconds, char* out) {
   std::copy(pattern.begin(), pattern.end(), out);
   std::copy(day_name.begin(), day_name.end(), out);
   std::copy(month.begin(), month.end(), out + 8);
-  auto put = [out](size_t end, int64_t value, int width) {
-    for (int i = 0; i < width; ++i, value /= 10)
-      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-  };
+  auto put = [out](size_t end, int64_t value, int width) { PutDigits(out, end, value, width); };
   put(6, d, 2);
   put(15, y, 4);
   put(18, rem / 3600, 2);

@@ -391,9 +391,9 @@ class SqlRun {
     if (statements.empty())
       return Status::InvalidArgument("no SQL statement to run");
     for (size_t i = 0; i + 1 < statements.size(); ++i) {
-      TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
+      TESSERA_RETURN_NOT_OK(CheckCancelled());
       TESSERA_ASSIGN_OR_RETURN(auto result, session_.Query(statements[i]));
-      TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
+      TESSERA_RETURN_NOT_OK(CheckCancelled());
       while (true) {
         TESSERA_ASSIGN_OR_RETURN(auto chunk, result->Fetch());
         if (chunk == nullptr)
@@ -429,9 +429,9 @@ class SqlRun {
                                      " from this statement; cast it in SQL");
       }
     }
-    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
+    TESSERA_RETURN_NOT_OK(CheckCancelled());
     TESSERA_ASSIGN_OR_RETURN(auto result, (rendered ? wrapped : statement)->Execute());
-    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
+    TESSERA_RETURN_NOT_OK(CheckCancelled());
     Encoder encoder(request_.format, writer_);
     std::vector<std::optional<std::string_view>> cells(columns.size());
     std::vector<std::optional<std::string>> owned(columns.size());
@@ -530,10 +530,10 @@ class SqlRun {
     } remove{path};
     // The copy runs whole in one call: a cancel before it is checked here, one during it stops
     // it, one after it (a lost race) still fails the request.
-    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
+    TESSERA_RETURN_NOT_OK(CheckCancelled());
     TESSERA_ASSIGN_OR_RETURN(rows_, engine::CopyQueryToFile(session_.connection(), query, path,
                                                             engine::FileFormat::kParquet));
-    TESSERA_RETURN_NOT_OK(CancelledBeforeStart());
+    TESSERA_RETURN_NOT_OK(CheckCancelled());
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (file == nullptr)
       return Status::IoError("cannot read the Parquet result");
@@ -580,7 +580,7 @@ class SqlRun {
   // statement ran to its end. The flag is checked just before each statement starts and again
   // once it returns. What remains is a window of microseconds between the check and DuckDB
   // starting the statement (closing it needs DuckDB's pending execution, task by task).
-  Status CancelledBeforeStart() const {
+  Status CheckCancelled() const {
     if (cancelled_ != nullptr && cancelled_->load())
       return Status::Cancelled("the statement was cancelled");
     return Status::OK();
@@ -641,7 +641,7 @@ Status HandleSql(access::QueryGateway& gateway, const SqlApiOptions& options,
       [&session, &timed_out, &cancelled](CancelReason reason) {
         if (reason == CancelReason::kDeadline)
           timed_out = true;
-        cancelled = true;  // before the interrupt: see SqlRun::CancelledBeforeStart
+        cancelled = true;  // before the interrupt: see SqlRun::CheckCancelled
         session.connection().Interrupt();
       },
       deadline);
